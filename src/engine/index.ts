@@ -1,13 +1,20 @@
 /**
- * Engine entry points (contract).
+ * Engine entry points.
  *
- *   const linter = createLinter({ ignore, only, strict, severity });
+ *   const linter = createLinter({ rules: builtinRules, ignore, only, strict, severity });
  *   const result: MessageResult = linter.lintPatch(patch);
  *
  * createLinter is synchronous (tree-sitter's native binding loads at import).
  * lintPatch never throws for bad input: an exception inside a rule becomes an
- * `internal-error` problem on that message, and the other rules still run.
+ * `internal error` problem on that message (and `internalError` is set), and
+ * the other rules still run.
  */
 export * from "./types.js";
-export { createLinter, type Linter, type LinterOptions } from "./linter.js";
-export { allRules, findRule, type RuleInfo } from "./registry.js";
+export * from "./rule.js";
+export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from "./linter.js";
+
+// What rules may use from the C layer: node types, views and the shared analyses.
+export type { SyntaxNode, QueryMatch } from "../c/parser.js";
+export { CView, functionName, type CFile, type EnclosingFunction } from "../c/view.js";
+export { LockContext, lockKey, type HeldLock, type LockState } from "../c/locks.js";
+export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";

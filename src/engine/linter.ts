@@ -1,7 +1,16 @@
-import type { Patch } from "../patch/model.js";
-import type { MessageResult, Severity } from "./types.js";
+/**
+ * The linter: runs the enabled rules over each patch and turns their reports
+ * into findings on patch lines. Synchronous, no I/O.
+ */
+import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
+import { buildCFiles, type CFile, type CView } from "../c/view.js";
+import type { Patch, PatchLine } from "../patch/model.js";
+import type { PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
+import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
+  /** The rules to choose from (the CLI passes kreview's built-in rules). */
+  rules: readonly Rule[];
   /** Rule ids to turn off (checkpatch --ignore). */
   ignore?: string[];
   /** Rule ids to run alone (checkpatch --types). */
@@ -13,9 +22,229 @@ export interface LinterOptions {
 }
 
 export interface Linter {
+  /** The rules this linter runs. */
+  readonly rules: readonly Rule[];
   lintPatch(patch: Patch): MessageResult;
 }
 
-export function createLinter(_options: LinterOptions = {}): Linter {
-  throw new Error("not yet implemented");
+export class UnknownRuleError extends Error {}
+
+export function createLinter(options: LinterOptions): Linter {
+  const known = new Map(options.rules.map((r) => [r.id, r]));
+  for (const id of [...(options.ignore ?? []), ...(options.only ?? []), ...Object.keys(options.severity ?? {})]) {
+    if (!known.has(id)) throw new UnknownRuleError(`unknown rule '${id}' (see 'kreview rules')`);
+  }
+  const only = options.only?.length ? new Set(options.only) : null;
+  const ignore = new Set(options.ignore ?? []);
+  const rules = options.rules.filter((r) => (!only || only.has(r.id)) && !ignore.has(r.id));
+  const severityOf = (r: Rule): Severity => options.severity?.[r.id] ?? r.severity;
+  const keepChecks = options.strict === true;
+
+  return {
+    rules,
+    lintPatch(patch) {
+      const result: MessageResult = {
+        source: patch.source,
+        index: patch.index,
+        messageId: patch.messageId,
+        subject: patch.subject,
+        kind: patch.kind,
+        findings: [],
+        problems: patch.problems.filter((p) => p.kind === "input").map((p) => p.message),
+        lineCount: patch.lineCount,
+      };
+      if (patch.kind === "unreadable") {
+        if (patch.reason) result.problems.push(patch.reason);
+        return result;
+      }
+      let cfiles: CFile[] = [];
+      try {
+        cfiles = buildCFiles(patch);
+      } catch (e) {
+        internalError(result, "C view", e);
+      }
+      const findings: Finding[] = [];
+      for (const rule of rules) {
+        const sink = (f: Finding) => {
+          f.severity = severityOf(rule);
+          if (f.severity === "check" && !keepChecks) return;
+          findings.push(f);
+        };
+        try {
+          if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sink));
+          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, sink);
+        } catch (e) {
+          internalError(result, `rule ${rule.id}`, e);
+        }
+      }
+      result.findings = dedupe(findings).sort(
+        (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
+      );
+      return result;
+    },
+  };
+}
+
+function internalError(result: MessageResult, where: string, e: unknown) {
+  const msg = e instanceof Error ? e.message : String(e);
+  result.problems.push(`internal error in ${where}: ${msg}`);
+  result.internalError = true;
+}
+
+function fill(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => {
+    if (!data || !(k in data)) throw new Error(`message placeholder '${k}' has no data`);
+    return String(data[k]);
+  });
+}
+
+function messageOf(rule: Rule, messageId: string, data?: Record<string, string | number>): string {
+  const t = (rule.messages as Record<string, string>)[messageId];
+  if (t === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${messageId}'`);
+  return fill(t, data);
+}
+
+const validated = new WeakSet<Rule>();
+const queryCache = new WeakMap<Rule, Map<string, ReturnType<typeof compileQuery>>>();
+
+function validateVisitors(rule: Rule, visitors: Visitors) {
+  if (validated.has(rule)) return;
+  const types = cNodeTypes();
+  for (const key of Object.keys(visitors)) {
+    const type = key.endsWith(":exit") ? key.slice(0, -5) : key;
+    if (!types.has(type)) throw new Error(`rule ${rule.id} visits unknown node type '${type}'`);
+  }
+  validated.add(rule);
+}
+
+/** Compile (once per process) and return a rule's named query. */
+export function ruleQuery(rule: Rule, name: string) {
+  let cache = queryCache.get(rule);
+  if (!cache) queryCache.set(rule, (cache = new Map()));
+  let q = cache.get(name);
+  if (!q) {
+    const src = rule.queries?.[name];
+    if (src === undefined) throw new Error(`rule ${rule.id} has no query '${name}'`);
+    q = compileQuery(src);
+    cache.set(name, q);
+  }
+  return q;
+}
+
+function locate(view: CView, node: SyntaxNode): { line: PatchLine | null; column: number } {
+  return { line: view.lineOf(node), column: node.startPosition.column + 1 };
+}
+
+function runVisitors(rule: Rule, patch: Patch, cfile: CFile, sink: (f: Finding) => void) {
+  const file = cfile.file;
+  const ctx: RuleContext = {
+    patch,
+    file,
+    cfile,
+    post: cfile.post,
+    pre: cfile.pre,
+    query(name: string, root?: SyntaxNode): QueryMatch[] {
+      return ruleQuery(rule, name).matches(root ?? cfile.post.root);
+    },
+    report(d: ReportDescriptor<string>) {
+      const view = d.view ?? cfile.post;
+      const { line, column } = locate(view, d.node);
+      if (!line) return; // synthetic or blank row: nothing in the patch to point at
+      if ((rule.reportOn ?? "added") === "added" && line.kind !== "+") return;
+      const related: RelatedLocation[] = (d.related ?? []).map((r) => {
+        const rv = r.view ?? cfile.post;
+        const loc = locate(rv, r.node);
+        return {
+          message: r.message,
+          file: file.path,
+          line: loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : null,
+          column: loc.line ? loc.column : null,
+          patchLine: loc.line?.inputLine ?? null,
+        };
+      });
+      const f: Finding = {
+        rule: rule.id,
+        severity: rule.severity,
+        message: messageOf(rule, d.messageId, d.data),
+        file: file.path,
+        line: view.side === "post" ? line.newNo : line.oldNo,
+        column,
+        patchLine: line.inputLine,
+        sourceLine: line.text,
+        sourceKind: line.kind,
+        confidence: d.confidence ?? rule.confidence,
+        related,
+      };
+      if (d.suggest) {
+        const target = d.suggest.node ?? d.node;
+        const endLine = view.lineAt(target.endPosition.row);
+        f.suggestion = {
+          message: d.suggest.message,
+          replacement: d.suggest.replacement,
+          line: line.newNo,
+          column: target.startPosition.column + 1,
+          endLine: endLine?.newNo ?? null,
+          endColumn: target.endPosition.column + 1,
+          applicability: d.suggest.applicability ?? "maybe-incorrect",
+        };
+      }
+      sink(f);
+    },
+  };
+  const visitors = rule.create!(ctx);
+  validateVisitors(rule, visitors);
+  walk(cfile.post.root, visitors);
+}
+
+/** Depth-first walk with a tree cursor, calling enter and `:exit` visitors. */
+function walk(root: SyntaxNode, visitors: Visitors) {
+  const keys = Object.keys(visitors);
+  if (keys.length === 0) return;
+  const cursor = root.walk();
+  const stack: SyntaxNode[] = [];
+  for (;;) {
+    const node = cursor.currentNode;
+    visitors[node.type]?.(node);
+    stack.push(node);
+    if (cursor.gotoFirstChild()) continue;
+    for (;;) {
+      const done = stack.pop()!;
+      visitors[`${done.type}:exit`]?.(done);
+      if (cursor.gotoNextSibling()) break;
+      if (!cursor.gotoParent()) return;
+    }
+  }
+}
+
+function patchContext(rule: Rule, patch: Patch, cfiles: CFile[], sink: (f: Finding) => void): PatchContext {
+  return {
+    patch,
+    cfiles,
+    report(d: PatchReportDescriptor<string>) {
+      const line = d.line ?? null;
+      sink({
+        rule: rule.id,
+        severity: rule.severity,
+        message: messageOf(rule, d.messageId, d.data),
+        file: d.file,
+        line: line?.newNo ?? null,
+        column: null,
+        patchLine: line?.inputLine ?? d.inputLine ?? null,
+        sourceLine: line?.text,
+        sourceKind: line?.kind,
+        confidence: (d.confidence ?? rule.confidence) as Confidence,
+        related: [],
+      });
+    },
+  };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.rule}\0${f.file}\0${f.patchLine}\0${f.column}\0${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -63,6 +63,8 @@ export interface MessageResult {
   problems: string[];
   /** Number of lines of the message, for checkpatch's "N lines checked". */
   lineCount: number;
+  /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */
+  internalError?: boolean;
 }
 
 export interface Summary {

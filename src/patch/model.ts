@@ -54,6 +54,12 @@ export interface FileDiff {
    * another file.
    */
   fragment: boolean;
+  /**
+   * False when the file name is not to be trusted: a quoted fragment with no
+   * header, or one whose `diff --git` header is followed by code from another
+   * file (a trimmed quote). Absent means true.
+   */
+  pathKnown?: boolean;
 }
 
 export type MessageKind = "patch" | "reply" | "no-diff" | "unreadable";

@@ -1,0 +1,283 @@
+/**
+ * Lay a file diff's lines out as C source, one view per side.
+ *
+ * Where positions are known, patch line N of the post-image sits on row N-1
+ * (tree-sitter rows are 0-based) and unknown lines stay blank, so a node's row
+ * names its post-image line. Fragments without positions (a trimmed quote in a
+ * review reply) are laid out one after another with a blank row between hunks.
+ *
+ * A hunk usually starts inside a function whose head it does not show. Parsed
+ * as is, its statements would land at file scope as errors, so the hunk is
+ * wrapped: on the blank row before it goes a head (from the `@@` section when
+ * that is a function head, else a made-up one) with as many `{` as the hunk
+ * needs, and on the blank row after it the `}` that close them. Those rows are
+ * marked synthetic: no finding can point at them, and rules learn from
+ * `headVisible` that they did not see the real function head.
+ */
+import type { FileDiff, Hunk, PatchLine } from "../patch/model.js";
+import { blankAnnotations } from "./blank.js";
+
+export type Side = "post" | "pre";
+
+export interface Layout {
+  /** Text per row, as it goes to the parser (annotations blanked). */
+  rows: string[];
+  /** Original text per row (annotations kept). */
+  rawRows: string[];
+  /** Patch line shown on each row, or null for blank and synthetic rows. */
+  lines: (PatchLine | null)[];
+  /** Rows holding text kreview made up to open or close a hunk's blocks. */
+  synthetic: Map<number, SyntheticHead | "close">;
+  /** True when rows are real file lines (every hunk had positions). */
+  realPositions: boolean;
+}
+
+export interface SyntheticHead {
+  /** Name of the function taken from the hunk's `@@` section, or null when made up. */
+  name: string | null;
+  /** The section text the head came from. */
+  section: string;
+  kind: "function" | "aggregate" | "unknown";
+}
+
+const MADE_UP_HEAD = "void __kreview_hunk(void)";
+
+function onSide(line: PatchLine, side: Side): boolean {
+  return line.kind === " " || (side === "post" ? line.kind === "+" : line.kind === "-");
+}
+
+interface Placed {
+  hunk: Hunk;
+  first: number;
+  last: number;
+  lines: PatchLine[];
+}
+
+export function layoutFile(file: FileDiff, side: Side): Layout {
+  const lines: (PatchLine | null)[] = [];
+  const placed: Placed[] = [];
+  let cursor = 0;
+  let realPositions = true;
+  for (const hunk of file.hunks) {
+    const mine = hunk.lines.filter((l) => onSide(l, side));
+    if (mine.length === 0) continue;
+    let first = -1;
+    let last = -1;
+    if (hunk.positionsKnown) {
+      for (const l of mine) {
+        const n = side === "post" ? l.newNo : l.oldNo;
+        if (n === null || n < 1) continue;
+        const row = n - 1;
+        if (lines[row]) continue; // a second hunk claiming the same line: keep the first
+        lines[row] = l;
+        if (first < 0 || row < first) first = row;
+        if (row > last) last = row;
+      }
+      if (first < 0) continue;
+      cursor = Math.max(cursor, last + 2);
+    } else {
+      realPositions = false;
+      const start = cursor + 1; // one blank row before, for a synthetic head
+      mine.forEach((l, i) => (lines[start + i] = l));
+      first = start;
+      last = start + mine.length - 1;
+      cursor = last + 2;
+    }
+    placed.push({ hunk, first, last, lines: mine });
+  }
+
+  const size = Math.max(lines.length, cursor) + 1;
+  const rows: string[] = new Array(size).fill("");
+  const rawRows: string[] = new Array(size).fill("");
+  for (let r = 0; r < size; r++) {
+    const l = lines[r];
+    if (l) {
+      rawRows[r] = l.text;
+      rows[r] = blankAnnotations(l.text);
+    } else lines[r] = null;
+  }
+
+  const synthetic = new Map<number, SyntheticHead | "close">();
+  const free = (r: number) => r >= 0 && r < size && lines[r] === null;
+  const put = (r: number, text: string) => {
+    rows[r] = rows[r] ? `${rows[r]} ${text}` : text;
+    rawRows[r] = rows[r];
+  };
+
+  for (const region of mergeAdjacent(placed)) {
+    const scan = scanBraces(region.texts);
+    const firstCode = region.texts.find((t) => isCode(t));
+    const indent = firstCode === undefined ? 0 : leadingDepth(firstCode);
+    const open = Math.max(-scan.minDepth, indent);
+    const end = open + scan.net;
+    const before = region.first - 1;
+    const after = region.last + 1;
+    if ((open > 0 || scan.startsInComment) && free(before)) {
+      const head = open > 0 ? headFromSection(region.section) : null;
+      const parts: string[] = [];
+      if (open > 0) {
+        const text = head?.text ?? MADE_UP_HEAD;
+        parts.push(`${text} {${" {".repeat(open - 1)}`);
+      }
+      if (scan.startsInComment) parts.push("/*");
+      put(before, parts.join(" "));
+      synthetic.set(before, {
+        name: head?.kind === "function" ? head.name : null,
+        section: region.section,
+        kind: open > 0 ? (head?.kind ?? "unknown") : "unknown",
+      });
+      if (end > 0 && free(after)) {
+        const closer = head?.kind === "aggregate" ? "};" : "}";
+        put(after, `${scan.endsInComment ? "*/ " : ""}${"} ".repeat(end - 1)}${closer}`);
+        synthetic.set(after, "close");
+      }
+    } else if (end > 0 && open === 0 && free(after)) {
+      // Starts at file scope (the function head is in the hunk) but stops inside it.
+      put(after, `${scan.endsInComment ? "*/ " : ""}${"} ".repeat(end - 1)}}`);
+      synthetic.set(after, "close");
+    }
+  }
+  return { rows, rawRows, lines, synthetic, realPositions };
+}
+
+interface Region {
+  first: number;
+  last: number;
+  section: string;
+  texts: string[];
+}
+
+/** Hunks whose rows touch are one region: there is no blank row between them to wrap each. */
+function mergeAdjacent(placed: Placed[]): Region[] {
+  const sorted = [...placed].sort((a, b) => a.first - b.first);
+  const out: Region[] = [];
+  for (const p of sorted) {
+    const prev = out[out.length - 1];
+    const texts = p.lines.map((l) => l.text);
+    if (prev && p.first <= prev.last + 1) {
+      prev.last = Math.max(prev.last, p.last);
+      prev.texts.push(...texts);
+    } else out.push({ first: p.first, last: p.last, section: p.hunk.section, texts });
+  }
+  return out;
+}
+
+interface BraceScan {
+  /** Lowest running depth reached (negative: the hunk closes blocks it did not open). */
+  minDepth: number;
+  /** Depth change over the whole region. */
+  net: number;
+  startsInComment: boolean;
+  endsInComment: boolean;
+}
+
+/**
+ * Count braces outside comments, strings, character constants and
+ * preprocessor lines. A region whose first comment-looking lines (` * foo`,
+ * ` */`) come before any `/*` started inside a block comment.
+ */
+export function scanBraces(texts: string[]): BraceScan {
+  let depth = 0;
+  let minDepth = 0;
+  let inComment = false;
+  let startsInComment = false;
+  let seenCode = false;
+  let inMacro = false;
+  for (const text of texts) {
+    if (!seenCode && !inComment && /^\s*\*(\/|\s|$)/.test(text) && !/^\s*\*\s*\w+\s*=/.test(text)) {
+      // A kerneldoc or block comment continued from before the hunk.
+      startsInComment = true;
+      inComment = true;
+    }
+    if (inMacro || (!inComment && /^\s*#/.test(text))) {
+      inMacro = /\\\s*$/.test(text);
+      continue;
+    }
+    let i = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (inComment) {
+        const end = text.indexOf("*/", i);
+        if (end < 0) break;
+        inComment = false;
+        i = end + 2;
+        continue;
+      }
+      if (c === "/" && text[i + 1] === "*") {
+        inComment = true;
+        i += 2;
+        continue;
+      }
+      if (c === "/" && text[i + 1] === "/") break;
+      if (c === '"' || c === "'") {
+        i = skipQuoted(text, i);
+        continue;
+      }
+      if (c === "{") depth++;
+      else if (c === "}") {
+        depth--;
+        if (depth < minDepth) minDepth = depth;
+      }
+      if (!/\s/.test(c)) seenCode = true;
+      i++;
+    }
+  }
+  return { minDepth, net: depth, startsInComment, endsInComment: inComment };
+}
+
+function skipQuoted(text: string, start: number): number {
+  const q = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === q) return i + 1;
+  }
+  return text.length;
+}
+
+function isCode(text: string): boolean {
+  const t = text.trim();
+  return t !== "" && !t.startsWith("/*") && !t.startsWith("*") && !t.startsWith("//") && !t.startsWith("#");
+}
+
+/**
+ * How deep a line's indentation says it is: kernel style indents one tab per
+ * block (web archives collapse that to a single space, which still says
+ * "inside something").
+ */
+function leadingDepth(text: string): number {
+  const m = /^[\t ]*/.exec(text)![0];
+  if (m === "") return 0;
+  const tabs = (m.match(/\t/g) ?? []).length + Math.floor(m.replace(/\t/g, "").length / 8);
+  return Math.max(1, tabs);
+}
+
+export interface SectionHead {
+  text: string;
+  name: string | null;
+  kind: "function" | "aggregate";
+}
+
+/** Turn a hunk's `@@` section text into a head that opens a block, when it is one. */
+export function headFromSection(section: string): SectionHead | null {
+  const s = blankAnnotations(section).replace(/\{\s*$/, "").trim();
+  if (!s || s.startsWith("#") || s.endsWith(";") || s.endsWith(":")) return null;
+  if (/^((static|const|typedef)\s+)*(struct|union|enum)(\s+\w+)?$/.test(s) || (/=\s*$/.test(s) && !s.includes("("))) {
+    return { text: s, name: null, kind: "aggregate" };
+  }
+  if (/=\s*$/.test(s)) return { text: s, name: null, kind: "aggregate" };
+  const m = /([A-Za-z_]\w*)\s*\(/.exec(s);
+  if (!m || !/^[A-Za-z_]/.test(s)) return null;
+  const name = m[1];
+  if (/^(if|for|while|switch|return|sizeof)$/.test(name)) return null;
+  let depth = 0;
+  let close = -1;
+  for (let i = m.index + m[0].length - 1; i < s.length; i++) {
+    if (s[i] === "(") depth++;
+    else if (s[i] === ")" && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  const text = close >= 0 ? s.slice(0, close + 1) : `${s.slice(0, m.index + m[0].length)})`;
+  return { text, name, kind: "function" };
+}

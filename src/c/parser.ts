@@ -1,0 +1,40 @@
+/**
+ * The one tree-sitter C parser of the process. The native binding loads its
+ * prebuilt module at import; parsing is synchronous.
+ */
+import Parser from "tree-sitter";
+import C from "tree-sitter-c";
+
+export type SyntaxNode = Parser.SyntaxNode;
+export type Tree = Parser.Tree;
+export type QueryMatch = Parser.QueryMatch;
+
+const parser = new Parser();
+parser.setLanguage(C as unknown as Parser.Language);
+
+/** Parse C source text. Large inputs are fed through a callback, never as one JS string copy per call. */
+export function parseC(source: string): Tree {
+  // The binding's default buffer is 32 KiB; a bigger one parses large files in one pass.
+  return parser.parse(source, undefined, { bufferSize: Math.max(64 * 1024, source.length + 1) });
+}
+
+/** Compile a tree-sitter query against the C grammar; throws on a malformed query. */
+export function compileQuery(source: string): Parser.Query {
+  return new Parser.Query(C as unknown as Parser.Language, source);
+}
+
+let nodeTypes: Set<string> | undefined;
+
+/** Every node type the C grammar can produce (named and anonymous), for validating visitor keys. */
+export function cNodeTypes(): Set<string> {
+  if (!nodeTypes) {
+    nodeTypes = new Set<string>();
+    const info = (C as unknown as { nodeTypeInfo: { type: string; subtypes?: { type: string }[] }[] }).nodeTypeInfo;
+    for (const t of info) {
+      nodeTypes.add(t.type);
+      for (const s of t.subtypes ?? []) nodeTypes.add(s.type);
+    }
+    nodeTypes.add("ERROR");
+  }
+  return nodeTypes;
+}

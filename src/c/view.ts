@@ -1,0 +1,222 @@
+/**
+ * The C view of a patch: for each C file, a parsed post-image (and
+ * pre-image), and the helpers every rule needs to go between tree-sitter
+ * nodes and patch lines.
+ */
+import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
+import { annotationsIn } from "./blank.js";
+import { layoutFile, type Layout, type Side, type SyntheticHead } from "./layout.js";
+import { LockContext } from "./locks.js";
+import { parseC, type SyntaxNode, type Tree } from "./parser.js";
+
+export class CView {
+  readonly tree: Tree;
+  readonly source: string;
+  private readonly layout: Layout;
+  private fnIndex?: Map<string, SyntaxNode[]>;
+  private rowIndex?: Map<PatchLine, number>;
+  private lockCache = new Map<number, LockContext>();
+
+  constructor(
+    readonly file: FileDiff,
+    readonly side: Side,
+  ) {
+    this.layout = layoutFile(file, side);
+    this.source = this.layout.rows.join("\n");
+    this.tree = parseC(this.source);
+  }
+
+  get root(): SyntaxNode {
+    return this.tree.rootNode;
+  }
+
+  /** True when rows are real file lines (every hunk had an `@@` line). */
+  get realPositions(): boolean {
+    return this.layout.realPositions;
+  }
+
+  /** The patch line a node starts on, or null for blank and synthetic rows. */
+  lineOf(node: SyntaxNode): PatchLine | null {
+    return this.layout.lines[node.startPosition.row] ?? null;
+  }
+
+  /** The patch line on a row. */
+  lineAt(row: number): PatchLine | null {
+    return this.layout.lines[row] ?? null;
+  }
+
+  /** The row a patch line sits on in this view, or -1 when it is not on this side. */
+  rowOf(line: PatchLine): number {
+    if (!this.rowIndex) {
+      this.rowIndex = new Map();
+      this.layout.lines.forEach((l, r) => {
+        if (l) this.rowIndex!.set(l, r);
+      });
+    }
+    return this.rowIndex.get(line) ?? -1;
+  }
+
+  /** The original text of a row (kernel annotations kept). */
+  rawRow(row: number): string {
+    return this.layout.rawRows[row] ?? "";
+  }
+
+  /** True when the node starts on a line the patch adds. */
+  isAdded(node: SyntaxNode): boolean {
+    return this.lineOf(node)?.kind === "+";
+  }
+
+  /** True when any row the node spans is a line the patch adds. */
+  touchesAdded(node: SyntaxNode): boolean {
+    for (let r = node.startPosition.row; r <= node.endPosition.row; r++) {
+      if (this.layout.lines[r]?.kind === "+") return true;
+    }
+    return false;
+  }
+
+  /** True when the node starts on a row kreview made up. */
+  isSynthetic(node: SyntaxNode): boolean {
+    return this.layout.synthetic.has(node.startPosition.row);
+  }
+
+  /** The function a node is in, and whether the patch shows that function's head. */
+  enclosingFunction(node: SyntaxNode): EnclosingFunction | null {
+    for (let n: SyntaxNode | null = node; n; n = n.parent) {
+      if (n.type === "function_definition") return this.describeFunction(n);
+    }
+    return null;
+  }
+
+  /** Name, head visibility and annotations of a function_definition node. */
+  describeFunction(fn: SyntaxNode): EnclosingFunction {
+    const headRow = fn.startPosition.row;
+    const synth = this.layout.synthetic.get(headRow);
+    if (synth && synth !== "close" && this.layout.lines[headRow] === null) {
+      const head = synth as SyntheticHead;
+      return { node: fn, name: head.name, headVisible: false, annotations: [], returnType: null };
+    }
+    const body = fn.childForFieldName("body");
+    const endRow = body ? body.startPosition.row : fn.endPosition.row;
+    let headText = "";
+    for (let r = headRow; r <= endRow; r++) headText += `${this.rawRow(r)}\n`;
+    const type = fn.childForFieldName("type");
+    return {
+      node: fn,
+      name: functionName(fn),
+      headVisible: true,
+      annotations: annotationsIn(headText),
+      returnType: type ? type.text : null,
+    };
+  }
+
+  /** What is held before each statement of a function (computed once per function, shared by rules). */
+  locks(fn: SyntaxNode): LockContext {
+    let lc = this.lockCache.get(fn.id);
+    if (!lc) this.lockCache.set(fn.id, (lc = new LockContext(fn)));
+    return lc;
+  }
+
+  /** Every function definition of this view with the given name. */
+  functionsNamed(name: string): SyntaxNode[] {
+    if (!this.fnIndex) {
+      this.fnIndex = new Map();
+      for (const fn of this.root.descendantsOfType("function_definition")) {
+        const n = functionName(fn);
+        if (!n) continue;
+        const list = this.fnIndex.get(n) ?? [];
+        list.push(fn);
+        this.fnIndex.set(n, list);
+      }
+    }
+    return this.fnIndex.get(name) ?? [];
+  }
+}
+
+export interface EnclosingFunction {
+  node: SyntaxNode;
+  /** The function's name, or null when the patch does not show it. */
+  name: string | null;
+  /** False when the function's head is not in the patch (kreview made one up to parse the hunk). */
+  headVisible: boolean;
+  /** Kernel annotations on the head (`__init`, `__must_check`, ...). */
+  annotations: string[];
+  /** Return type text as written, or null when the head is not visible. */
+  returnType: string | null;
+}
+
+/** The declared name of a function_definition (through pointer declarators). */
+export function functionName(fn: SyntaxNode): string | null {
+  let d: SyntaxNode | null = fn.childForFieldName("declarator");
+  while (d) {
+    if (d.type === "function_declarator") {
+      const inner = d.childForFieldName("declarator");
+      if (inner && (inner.type === "identifier" || inner.type === "field_identifier")) return inner.text;
+      d = inner;
+    } else if (d.type === "identifier") return d.text;
+    else d = d.childForFieldName("declarator");
+  }
+  return null;
+}
+
+export interface CFile {
+  file: FileDiff;
+  post: CView;
+  /** The pre-image, or null for a new file (or a fragment with no removed or context lines). */
+  pre: CView | null;
+  /** Find the pre-image node that stands where a post-image node on a context line stands. */
+  preImageOf(node: SyntaxNode): SyntaxNode | null;
+}
+
+/** Does a file diff hold C the views can parse? */
+export function isCFile(file: FileDiff): boolean {
+  if (file.binary || file.hunks.length === 0) return false;
+  if (file.fragment && file.pathKnown === false) return looksLikeC(file);
+  return /\.[ch]$/.test(file.newPath ?? file.oldPath ?? "");
+}
+
+/** A fragment with no trustworthy file name is taken as C when its lines read as C. */
+function looksLikeC(file: FileDiff): boolean {
+  let score = 0;
+  let total = 0;
+  for (const h of file.hunks) {
+    for (const l of h.lines) {
+      const t = l.text.trim();
+      if (!t) continue;
+      total++;
+      if (/[;{}]$/.test(t) || /^(if|for|while|return|struct|static|int|void|unsigned|bool|const)\b/.test(t)) score++;
+    }
+  }
+  return total > 0 && score * 2 >= total;
+}
+
+/** Build the C views of every C file in a patch. Each view is parsed once. */
+export function buildCFiles(patch: Patch): CFile[] {
+  const out: CFile[] = [];
+  for (const file of patch.files) {
+    if (!isCFile(file)) continue;
+    const post = new CView(file, "post");
+    const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
+    const pre = hasPre ? new CView(file, "pre") : null;
+    out.push({
+      file,
+      post,
+      pre,
+      preImageOf(node) {
+        if (!pre) return null;
+        const line = post.lineOf(node);
+        if (!line || line.kind !== " ") return null;
+        return findSameNode(pre, line, node);
+      },
+    });
+  }
+  return out;
+}
+
+function findSameNode(pre: CView, line: PatchLine, node: SyntaxNode): SyntaxNode | null {
+  const row = pre.rowOf(line);
+  if (row < 0) return null;
+  const col = node.startPosition.column;
+  let n: SyntaxNode | null = pre.root.descendantForPosition({ row, column: col });
+  while (n && !(n.type === node.type && n.startPosition.column === col && n.startPosition.row === row)) n = n.parent;
+  return n;
+}

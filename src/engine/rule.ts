@@ -1,0 +1,114 @@
+/**
+ * The rule-module contract.
+ *
+ * A rule is one module in `rules/`: its metadata (id, severity, confidence,
+ * one-line summary, message templates, docs) and its behaviour, either
+ * tree-sitter node-type visitors over each C file of a patch (`create`), or a
+ * check over the whole patch (`checkPatch`), or both. Rules are pure: no I/O,
+ * no console, no state kept between calls of `create`.
+ */
+import type { SyntaxNode, QueryMatch } from "../c/parser.js";
+import type { CFile, CView } from "../c/view.js";
+import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
+import type { Confidence, Severity } from "./types.js";
+
+export type RuleType = "problem" | "suggestion" | "style";
+
+/** Visitors keyed by tree-sitter node type; a key ending in `:exit` runs when the walk leaves the node. */
+export type Visitors = Record<string, (node: SyntaxNode) => void>;
+
+export interface Rule<M extends string = string> {
+  /** kebab-case; reads well in `--ignore bitwise-or-in-condition`. */
+  id: string;
+  type: RuleType;
+  severity: Severity;
+  /** How sure the rule is when it fires, as Coccinelle headers say it. */
+  confidence: Confidence;
+  /** One line for `kreview rules`. */
+  summary: string;
+  /** Message templates by id; `{{name}}` is filled from the report's data. */
+  messages: Record<M, string>;
+  /**
+   * Markdown with the headings, in order: `### What it does`, `### Why is this bad?`,
+   * `### Example` (with "Use instead:"), `### Reviewer said`, `### Known problems`.
+   */
+  docs: string;
+  /** Which lines a finding may stand on: added lines only (default), or any line shown. */
+  reportOn?: "added" | "any";
+  /** Tree-sitter queries by name, compiled once per process on first use. */
+  queries?: Record<string, string>;
+  /** Called once per C file of a patch; returns the visitors for its post-image tree. */
+  create?(ctx: RuleContext<M>): Visitors;
+  /** Called once per patch, for checks about the message or the whole patch. */
+  checkPatch?(ctx: PatchContext<M>): void;
+}
+
+export interface Related {
+  node: SyntaxNode;
+  message: string;
+  /** The view the node belongs to (default: the post-image). */
+  view?: CView;
+}
+
+export interface SuggestDescriptor {
+  message: string;
+  /** Replaces the text of `node` (default: the reported node). */
+  replacement: string;
+  node?: SyntaxNode;
+  applicability?: "machine-applicable" | "maybe-incorrect";
+}
+
+export interface ReportDescriptor<M extends string> {
+  node: SyntaxNode;
+  messageId: M;
+  data?: Record<string, string | number>;
+  related?: Related[];
+  suggest?: SuggestDescriptor;
+  /** Lower than the rule's own when this finding rests on less evidence. */
+  confidence?: Confidence;
+  /** The view the node belongs to (default: the post-image). */
+  view?: CView;
+}
+
+export interface RuleContext<M extends string = string> {
+  readonly patch: Patch;
+  readonly file: FileDiff;
+  readonly cfile: CFile;
+  readonly post: CView;
+  readonly pre: CView | null;
+  report(d: ReportDescriptor<M>): void;
+  /** Run one of the rule's named queries over a node (default: the post-image root). */
+  query(name: string, root?: SyntaxNode): QueryMatch[];
+}
+
+export interface PatchReportDescriptor<M extends string> {
+  messageId: M;
+  data?: Record<string, string | number>;
+  /** File path in the patch, "" for the whole message. */
+  file: string;
+  /** The patch line the finding is about, when there is one. */
+  line?: PatchLine | null;
+  /** Input line, when there is no patch line. */
+  inputLine?: number | null;
+  confidence?: Confidence;
+}
+
+export interface PatchContext<M extends string = string> {
+  readonly patch: Patch;
+  readonly cfiles: readonly CFile[];
+  report(d: PatchReportDescriptor<M>): void;
+}
+
+/** Identity helper that types message ids from the literal (as typescript-eslint's createRule). */
+export function defineRule<const M extends string>(rule: Rule<M>): Rule<M> {
+  return rule;
+}
+
+/** The headings every rule's docs must have, in this order. */
+export const DOC_HEADINGS = [
+  "### What it does",
+  "### Why is this bad?",
+  "### Example",
+  "### Reviewer said",
+  "### Known problems",
+] as const;

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { buildCFiles } from "../../src/c/view.js";
+import type { SyntaxNode } from "../../src/c/parser.js";
+import { newCFile, patchOf } from "../helpers/model.js";
+
+/** Parse a C function and return what is held before the statement calling `marker()`, as "key:must|may". */
+function heldAtMarkers(src: string): string[][] {
+  const [cf] = buildCFiles(patchOf([newCFile("t.c", src)]));
+  const fn = cf.post.root.descendantsOfType("function_definition")[0];
+  const lc = cf.post.locks(fn);
+  const calls = cf.post.root
+    .descendantsOfType("call_expression")
+    .filter((c: SyntaxNode) => c.childForFieldName("function")?.text === "marker");
+  return calls.map((c: SyntaxNode) => {
+    const st = lc.heldAt(c);
+    if (st === null) return ["unreachable"];
+    return [...st.values()].map((l) => `${l.key}:${l.must ? "must" : "may"}`).sort();
+  });
+}
+
+describe("lock context", () => {
+  it("follows lock and unlock in straight-line code", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tmarker();
+\tspin_lock(&s->lock);
+\tmarker();
+\tspin_unlock(&s->lock);
+\tmarker();
+}`)).toEqual([[], ["s->lock:must"], []]);
+  });
+
+  it("joins branches: held on one path only is 'may'", () => {
+    expect(heldAtMarkers(`void f(struct s *s, int c)
+{
+\tif (c)
+\t\tmutex_lock(&s->m);
+\tmarker();
+}`)).toEqual([["s->m:may"]]);
+  });
+
+  it("drops paths that return early, and joins goto ladders at their label", () => {
+    expect(heldAtMarkers(`int f(struct s *s)
+{
+\tint rc;
+
+\tspin_lock_irqsave(&s->lock, flags);
+\tif (!s->ok) {
+\t\trc = -EINVAL;
+\t\tgoto out;
+\t}
+\tif (s->bad) {
+\t\tspin_unlock_irqrestore(&s->lock, flags);
+\t\treturn -EIO;
+\t}
+\tmarker();
+out:
+\tmarker();
+\tspin_unlock_irqrestore(&s->lock, flags);
+\treturn rc;
+}`)).toEqual([["s->lock:must"], ["s->lock:must"]]);
+  });
+
+  it("holds a guard() to the end of its block and a scoped_guard() inside its statement", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\t{
+\t\tguard(mutex)(&s->m);
+\t\tmarker();
+\t}
+\tmarker();
+\tscoped_guard(spinlock_irqsave, &s->lock) {
+\t\tmarker();
+\t}
+\tmarker();
+}`)).toEqual([["s->m:must"], [], ["s->lock:must"], []]);
+  });
+
+  it("knows which branch of a trylock holds the lock", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tif (!mutex_trylock(&s->m))
+\t\treturn;
+\tmarker();
+\tif (spin_trylock(&s->l)) {
+\t\tmarker();
+\t\tspin_unlock(&s->l);
+\t}
+}`)).toEqual([["s->m:must"], ["s->l:must", "s->m:must"]]);
+  });
+
+  it("treats rcu_read_lock, lockdep assertions and unknown *_lock() wrappers as held", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tlockdep_assert_held(&s->lock);
+\trcu_read_lock();
+\tdax_read_lock();
+\tmarker();
+\tdax_read_unlock();
+\trcu_read_unlock();
+\tmarker();
+}`)).toEqual([["dax_read_lock():must", "rcu:must", "s->lock:must"], ["s->lock:must"]]);
+  });
+
+  it("walks list_for_each_entry bodies as loops and loses nothing after a break", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tstruct e *e;
+
+\tspin_lock(&s->lock);
+\tlist_for_each_entry(e, &s->head, list) {
+\t\tmarker();
+\t\tif (e->x)
+\t\t\tbreak;
+\t}
+\tmarker();
+\tspin_unlock(&s->lock);
+}`)).toEqual([["s->lock:must"], ["s->lock:must"]]);
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { createLinter, defineRule, UnknownRuleError, type Rule } from "../../src/engine/index.js";
+import patchFormat from "../../rules/patch-format.js";
+import { fileDiff, hunk, patchOf } from "../helpers/model.js";
+
+const docs = "### What it does\n.\n### Why is this bad?\n.\n### Example\n.\n### Reviewer said\n.\n### Known problems\n.\n";
+
+// A rule used only by these tests: every goto is reported.
+const gotoRule = defineRule({
+  id: "test-goto",
+  type: "suggestion",
+  severity: "warning",
+  confidence: "high",
+  summary: "reports every goto",
+  messages: { found: "goto to '{{label}}'" },
+  docs,
+  create(ctx) {
+    return {
+      goto_statement(node) {
+        const label = node.childForFieldName("label")!;
+        ctx.report({ node, messageId: "found", data: { label: label.text }, related: [{ node: label, message: "label named here" }] });
+      },
+    };
+  },
+});
+
+const checkRule = defineRule({
+  id: "test-check",
+  type: "style",
+  severity: "check",
+  confidence: "low",
+  summary: "reports every return at check level",
+  messages: { ret: "a return" },
+  docs,
+  queries: { ret: "(return_statement) @ret" },
+  create(ctx) {
+    return {
+      translation_unit(root) {
+        for (const m of ctx.query("ret", root)) ctx.report({ node: m.captures[0].node, messageId: "ret" });
+      },
+    };
+  },
+});
+
+const patch = () =>
+  patchOf([
+    fileDiff("drivers/x.c", [
+      hunk(" \tif (a)\n \t\tgoto out;\n+\tif (b)\n+\t\tgoto err;\n+\treturn 0;", { oldStart: 20, newStart: 20, section: "int x(void)", inputLine: 30 }),
+    ]),
+  ]);
+
+describe("linter", () => {
+  it("reports on added lines only, at the post-image line and the patch line", () => {
+    const r = createLinter({ rules: [gotoRule] }).lintPatch(patch());
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      rule: "test-goto",
+      severity: "warning",
+      message: "goto to 'err'",
+      file: "drivers/x.c",
+      line: 23,
+      column: 3,
+      patchLine: 34,
+      sourceLine: "\t\tgoto err;",
+      sourceKind: "+",
+      confidence: "high",
+    });
+    expect(r.findings[0].related).toEqual([{ message: "label named here", file: "drivers/x.c", line: 23, column: 8, patchLine: 34 }]);
+  });
+
+  it("drops check-level findings unless strict, and applies severity overrides", () => {
+    expect(createLinter({ rules: [checkRule] }).lintPatch(patch()).findings).toHaveLength(0);
+    const strict = createLinter({ rules: [checkRule], strict: true }).lintPatch(patch()).findings;
+    expect(strict.map((f) => [f.line, f.severity])).toEqual([[24, "check"]]);
+    const raised = createLinter({ rules: [checkRule], severity: { "test-check": "error" } }).lintPatch(patch()).findings;
+    expect(raised.map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  it("selects rules with only and ignore, and refuses unknown rule ids", () => {
+    expect(createLinter({ rules: [gotoRule, checkRule], ignore: ["test-goto"] }).rules.map((r) => r.id)).toEqual(["test-check"]);
+    expect(createLinter({ rules: [gotoRule, checkRule], only: ["test-goto"] }).rules.map((r) => r.id)).toEqual(["test-goto"]);
+    expect(() => createLinter({ rules: [gotoRule], ignore: ["no-such-rule"] })).toThrow(UnknownRuleError);
+  });
+
+  it("turns a rule that throws into an internal-error problem and still runs the others", () => {
+    const broken: Rule = { ...gotoRule, id: "test-broken", create: (ctx) => ({ goto_statement: (node) => ctx.report({ node, messageId: "nope" }) }) };
+    const r = createLinter({ rules: [broken, gotoRule] }).lintPatch(patch());
+    expect(r.internalError).toBe(true);
+    expect(r.problems[0]).toMatch(/internal error in rule test-broken: .*unknown messageId 'nope'/);
+    expect(r.findings.map((f) => f.rule)).toEqual(["test-goto"]);
+  });
+
+  it("fails a rule whose visitor names a node type the C grammar does not have", () => {
+    const typo: Rule = { ...gotoRule, id: "test-typo", create: () => ({ goto_statment: () => {} }) };
+    const r = createLinter({ rules: [typo] }).lintPatch(patch());
+    expect(r.problems[0]).toMatch(/unknown node type 'goto_statment'/);
+  });
+
+  it("reports hunks that do not add up through the patch-format rule", () => {
+    const p = patchOf([fileDiff("a.c", [hunk("+int a;")])], {
+      problems: [{ kind: "patch-format", message: "hunk ends after 1 of 3 lines", file: "a.c", inputLine: 12 }],
+    });
+    const r = createLinter({ rules: [patchFormat] }).lintPatch(p);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ rule: "patch-format", severity: "error", file: "a.c", line: null, patchLine: 12, message: "hunk ends after 1 of 3 lines" }),
+    ]);
+  });
+
+  it("reports an unreadable message as such, with its reason and no finding", () => {
+    const r = createLinter({ rules: [gotoRule] }).lintPatch(patchOf([], { kind: "unreadable", reason: "undecodable body" }));
+    expect(r).toMatchObject({ kind: "unreadable", findings: [], problems: ["undecodable body"] });
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // The default report, plus one plain closing line ("N passed, N failed") that CI reads.
+    reporters: ["default", "./test/summary-reporter.ts"],
+  },
+});
