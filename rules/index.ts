@@ -1,0 +1,8 @@
+/**
+ * kreview's built-in rules, by id. One module per rule; the id is the file
+ * name and the fixture folder (`fixtures/<id>/`).
+ */
+import type { Rule } from "../src/engine/index.js";
+import patchFormat from "./patch-format.js";
+
+export const builtinRules: readonly Rule[] = [patchFormat].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,171 @@
+/**
+ * kreview's command line. Thin: parse arguments, open inputs, hand them to
+ * the engine, format, write, and return the exit status (never call exit).
+ *
+ * Exit status: 0 no error-level finding (and warnings within --max-warnings);
+ * 1 an error-level finding or too many warnings; 2 usage error, unreadable
+ * input or internal error. Nothing goes to stderr unless something failed.
+ */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { Command, CommanderError, Option } from "commander";
+import { builtinRules } from "../../rules/index.js";
+import { createLinter, summarize, UnknownRuleError, type Linter } from "../engine/index.js";
+import { formatters, type FormatName } from "../report/index.js";
+import { lintInputs, resolveInputs, type Progress } from "./lint-inputs.js";
+import { VERSION } from "./version.js";
+
+export interface CliIO {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  cwd: string;
+}
+
+const FORMATS: FormatName[] = ["text", "terse", "json", "sarif"];
+
+const EXAMPLES = `
+Examples:
+  kreview 0001-mm-fix.patch               lint a patch made by git format-patch
+  kreview outgoing/                       lint every *.patch, *.eml, *.mbox in a directory
+  kreview --format terse < mail.eml       one line per finding, as b4 and editors read it
+  kreview --format json archive.mbox.gz   a whole list archive, as JSON
+  git diff | kreview                      lint a plain diff from stdin
+  kreview rules                           list the rules
+  kreview explain bitwise-or-in-condition print a rule's documentation`;
+
+interface LintOptions {
+  format: FormatName;
+  output?: string;
+  maxWarnings?: number;
+  quiet?: boolean;
+  ignore?: string[];
+  only?: string[];
+  strict?: boolean;
+}
+
+const ruleList = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let status = 0;
+  const program = new Command();
+  program
+    .name("kreview")
+    .description("Review linter for Linux kernel patches: reads patches as they travel by mail and says what a reviewer would say.")
+    .version(VERSION, "-V, --version")
+    .argument("[inputs...]", "patch files, mbox archives (.mbox, .mbox.gz), emails, directories, or - for stdin")
+    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--max-warnings <n>", "exit 1 when there are more warnings than this", parseCount)
+    .option("-q, --quiet", "print findings only: no notes, no verdict")
+    .option("--ignore <rules>", "do not run these rules (comma-separated ids)", ruleList)
+    .option("--only <rules>", "run only these rules (comma-separated ids)", ruleList)
+    .option("--strict", "also report check-level findings, as checkpatch --strict")
+    .addHelpText("after", EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .action(async (inputs: string[], opts: LintOptions) => {
+      status = await lint(inputs, opts, io);
+    });
+
+  program
+    .command("rules")
+    .description("list the rules with their severity and a one-line summary")
+    .action(() => {
+      const width = Math.max(...builtinRules.map((r) => r.id.length));
+      for (const r of builtinRules) io.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
+    });
+
+  program
+    .command("explain")
+    .description("print a rule's documentation")
+    .argument("<rule>", "rule id")
+    .action((id: string) => {
+      const rule = builtinRules.find((r) => r.id === id);
+      if (!rule) {
+        io.stderr.write(`kreview: unknown rule '${id}' (see 'kreview rules')\n`);
+        status = 2;
+        return;
+      }
+      io.stdout.write(`# ${rule.id} (${rule.severity}, confidence ${rule.confidence})\n\n${rule.summary}\n\n${rule.docs.trim()}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    throw e;
+  }
+  return status;
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--max-warnings takes a whole number, not '${v}'`);
+  return n;
+}
+
+async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<number> {
+  let linter: Linter;
+  try {
+    linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict });
+  } catch (e) {
+    if (e instanceof UnknownRuleError) {
+      io.stderr.write(`kreview: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.length === 0) {
+    if (io.stdin.isTTY) {
+      io.stderr.write("kreview: no input: name a patch, mbox or directory, or pipe a patch to stdin (see --help)\n");
+      return 2;
+    }
+    args = ["-"];
+  }
+  const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
+  const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
+  const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
+  const run = await lintInputs(inputs, linter, progress);
+  failures.push(...run.failures);
+
+  const report = formatters[opts.format](run.results, {
+    version: VERSION,
+    rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
+    strict: opts.strict,
+    quiet: opts.quiet,
+  });
+  if (opts.output) await fs.writeFile(path.resolve(io.cwd, opts.output), report);
+  else io.stdout.write(report);
+
+  for (const f of failures) io.stderr.write(`kreview: ${f}\n`);
+  const internal = run.results.filter((r) => r.internalError);
+  for (const r of internal) io.stderr.write(`kreview: ${r.source}: message ${r.index}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
+  if (failures.length > 0 || internal.length > 0) return 2;
+  const s = summarize(run.results);
+  if (s.errors > 0) return 1;
+  if (opts.maxWarnings !== undefined && s.warnings > opts.maxWarnings) return 1;
+  return 0;
+}
+
+function terminalProgress(out: Writable): Progress {
+  let last = 0;
+  return {
+    update(messages, bytes) {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      out.write(`\rkreview: ${messages} messages, ${(bytes / 1048576).toFixed(1)} MB read`);
+    },
+    done() {
+      if (last) out.write("\r\x1b[K");
+    },
+  };
+}
