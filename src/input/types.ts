@@ -48,6 +48,8 @@ export interface Mail {
   hasHeaders: boolean;
   /** Set when the message could not be read as text at all (binary, undecodable). */
   unreadable?: string;
+  /** Lines of the message as read (headers included), for checkpatch's "N lines checked". */
+  lineCount: number;
   /** Non-fatal trouble met while decoding (unknown charset, broken MIME part). */
   problems: string[];
 }
@@ -62,7 +64,7 @@ export interface TextSegment {
    * positions are given as lines of the decoded segment offset by `lineBase`.
    */
   inputLine: number | null;
-  /** Line number to add to a 0-based line index of `text` to name it to the user. */
+  /** The 0-based line i of `text` is named to the user as line `lineBase + 1 + i`. */
   lineBase: number;
   /** MIME content type of the part, "text/plain" for a plain body. */
   contentType: string;
