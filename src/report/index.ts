@@ -1,0 +1,19 @@
+/**
+ * Reporters: pure functions from the engine's per-message results to the text
+ * the CLI prints. No I/O, no console.
+ *
+ *   text   checkpatch's block form, for people
+ *   terse  one line per finding, checkpatch --terse --showfile, for b4 and editors
+ *   json   kreview's stable report (docs/json-output.md)
+ *   sarif  SARIF 2.1.0, for code scanning and SARIF viewers
+ */
+import { json } from "./json.js";
+import { sarif } from "./sarif.js";
+import { terse } from "./terse.js";
+import { text } from "./text.js";
+import type { FormatName, Formatter } from "./types.js";
+
+export type { FormatName, Formatter, ReportMeta, ReportRule } from "./types.js";
+export { json, sarif, terse, text };
+
+export const formatters: Record<FormatName, Formatter> = { text, terse, json, sarif };

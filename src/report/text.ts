@@ -1,0 +1,121 @@
+/**
+ * `text`: checkpatch's default block form, so kernel people read it at a glance.
+ *
+ *   ERROR:bitwise-or-in-condition: '|' between two conditions, did you mean '||'
+ *   #49: FILE: drivers/net/foo.c:161:
+ *   +	if (!a | !b)
+ *     note: drivers/net/foo.c:150: related location's message
+ *     fix: use '||' for a logical or: replace with "||"
+ *
+ *   total: 1 errors, 0 warnings, 120 lines checked
+ *
+ *   0001-foo.patch has review points, please check them.
+ *
+ * The location line names the post-image `path:line` after checkpatch's
+ * `#N: FILE:` (N: line of the input, left out when unknown). When the
+ * post-image line is unknown (a quoted fragment with no `@@` line) it names
+ * the input instead, which is a place an editor can open:
+ * `#42: FILE: reply.eml:42 (drivers/net/foo.c, line unknown):`. Findings about
+ * the whole message (file "") name the input line, `#3: FILE: reply.eml:3:`,
+ * or have no location line when that is unknown too (as checkpatch's
+ * "Missing Signed-off-by"). Related locations follow the same rule.
+ *
+ * With more than one message a dashed header (checkpatch's per-file header)
+ * names each message that prints anything: `source, message N: subject`, N
+ * counted from 1. Input problems print as `NOTE:` lines unless quiet; an
+ * unreadable message prints an `UNREADABLE:` line even when quiet. The
+ * `total:` line counts checks when there are any or under --strict; then,
+ * unless quiet, one verdict line per input.
+ */
+import { summarize, type Finding, type MessageResult, type RelatedLocation } from "../engine/types.js";
+import type { Formatter, ReportMeta } from "./types.js";
+import { levelWord, messageNumber, oneLine } from "./util.js";
+
+export const text: Formatter = (results, meta) => {
+  const out: string[] = [];
+  const several = results.length > 1;
+  for (const r of results) {
+    const block = messageBlock(r, meta);
+    if (block.length === 0) continue;
+    if (several) out.push(...header(r));
+    out.push(...block);
+  }
+
+  const s = summarize(results);
+  const lines = results.reduce((n, r) => n + r.lineCount, 0);
+  const counts = [`${s.errors} errors`, `${s.warnings} warnings`];
+  if (meta.strict || s.checks > 0) counts.push(`${s.checks} checks`);
+  counts.push(`${lines} lines checked`);
+  out.push(`total: ${counts.join(", ")}`);
+
+  if (!meta.quiet) {
+    for (const [source, rs] of bySource(results)) out.push("", verdict(source, rs));
+  }
+  return out.join("\n") + "\n";
+};
+
+function header(r: MessageResult): string[] {
+  const title = oneLine(`${r.source}, message ${messageNumber(r.index)}: ${r.subject || "(no subject)"}`);
+  const rule = "-".repeat(title.length);
+  return [rule, title, rule];
+}
+
+/** The lines one message prints, each finding closed by a blank line; [] when it prints nothing. */
+function messageBlock(r: MessageResult, meta: ReportMeta): string[] {
+  const out: string[] = [];
+  if (r.kind === "unreadable") {
+    const why = r.problems.length > 0 ? `: ${r.problems.join("; ")}` : "";
+    out.push(oneLine(`UNREADABLE: ${r.source}, message ${messageNumber(r.index)} could not be read${why}`), "");
+  }
+  for (const f of r.findings) out.push(...findingBlock(f, r.source));
+  if (r.kind !== "unreadable" && !meta.quiet && r.problems.length > 0) {
+    for (const p of r.problems) out.push(`NOTE: ${oneLine(p)}`);
+    out.push("");
+  }
+  return out;
+}
+
+function findingBlock(f: Finding, source: string): string[] {
+  const out = [`${levelWord(f.severity)}:${f.rule}: ${oneLine(f.message)}`];
+  if (f.file !== "" || f.patchLine !== null) {
+    const hash = f.patchLine !== null ? `#${f.patchLine}: ` : "";
+    out.push(`${hash}FILE: ${place(f, source)}:`);
+  }
+  if (f.sourceLine !== undefined) out.push(oneLine(`${f.sourceKind ?? ""}${f.sourceLine}`));
+  for (const rel of f.related) out.push(`  note: ${place(rel, source)}: ${oneLine(rel.message)}`);
+  if (f.suggestion) {
+    out.push(`  fix: ${oneLine(f.suggestion.message)}: replace with ${JSON.stringify(f.suggestion.replacement)}`);
+  }
+  out.push("");
+  return out;
+}
+
+/** `path:line`, or the input position when the post-image line is unknown (see the module comment). */
+function place(loc: Pick<RelatedLocation, "file" | "line" | "patchLine">, source: string): string {
+  const file = oneLine(loc.file);
+  if (file === "") return loc.patchLine !== null ? `${source}:${loc.patchLine}` : source;
+  if (loc.line !== null) return `${file}:${loc.line}`;
+  if (loc.patchLine !== null) return `${source}:${loc.patchLine} (${file}, line unknown)`;
+  return `${file} (line unknown)`;
+}
+
+function bySource(results: readonly MessageResult[]): Map<string, MessageResult[]> {
+  const m = new Map<string, MessageResult[]>();
+  for (const r of results) {
+    const list = m.get(r.source);
+    if (list) list.push(r);
+    else m.set(r.source, [r]);
+  }
+  return m;
+}
+
+/** checkpatch's closing sentence, in kreview's words; stdin is "Your patch", as in checkpatch. */
+function verdict(source: string, rs: readonly MessageResult[]): string {
+  const who = source === "-" ? "Your patch" : oneLine(source);
+  if (rs.some((r) => r.findings.length > 0)) return `${who} has review points, please check them.`;
+  if (rs.every((r) => r.kind === "unreadable")) return `${who} could not be read, see above.`;
+  if (rs.some((r) => r.kind === "unreadable")) return `${who} could not be read in full, see above.`;
+  if (rs.some((r) => r.kind === "patch")) return `${who} has no obvious review points and is ready for submission.`;
+  if (rs.some((r) => r.kind === "reply")) return `${who} has no obvious review points.`;
+  return `${who} has no diff to review.`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Reporter contracts. A reporter is a pure function from the engine's
+ * per-message results to the text to print: no I/O, no console, no exit.
+ */
+import type { MessageResult, Severity } from "../engine/types.js";
+
+export type FormatName = "text" | "terse" | "json" | "sarif";
+
+/** A rule as the reporters name it (SARIF's `tool.driver.rules`). */
+export interface ReportRule {
+  id: string;
+  /** The rule's default severity (a finding's own severity may differ when configured). */
+  severity: Severity;
+  /** One line, as `kreview rules` prints it. */
+  summary: string;
+  /** Where the rule's documentation lives, when it has a public URL. */
+  helpUri?: string;
+}
+
+export interface ReportMeta {
+  /** kreview's version, for JSON `version` and SARIF `tool.driver.version`. */
+  version: string;
+  /** The rules that ran (SARIF lists them; other reporters ignore them). */
+  rules: readonly ReportRule[];
+  /** checkpatch --strict: the text reporter always prints the checks count in `total:`. */
+  strict?: boolean;
+  /** checkpatch -q: the text reporter leaves out input notes and the verdict. */
+  quiet?: boolean;
+  /** SARIF `tool.driver.informationUri`, when kreview has a home page to name. */
+  informationUri?: string;
+}
+
+export type Formatter = (results: readonly MessageResult[], meta: ReportMeta) => string;
