@@ -147,7 +147,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
 
   for (const f of failures) io.stderr.write(`kreview: ${f}\n`);
   const internal = run.results.filter((r) => r.internalError);
-  for (const r of internal) io.stderr.write(`kreview: ${r.source}: message ${r.index}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
+  for (const r of internal) io.stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
   if (failures.length > 0 || internal.length > 0) return 2;
   const s = summarize(run.results);
   if (s.errors > 0) return 1;

@@ -1,0 +1,92 @@
+/**
+ * Every rule's fixtures, run with that rule alone (as ESLint's RuleTester
+ * and ast-grep's `test` do), in ast-grep's words:
+ * - a `bad-*` input must be reported ("missing" when it is not) and its
+ *   findings must equal the golden `bad-*.expected` beside it ("wrong");
+ * - a `good-*` input must stay silent ("noisy" when it is not).
+ * A rule without a fixture folder, a folder without a rule, a folder with no
+ * bad or no good case, and an `.expected` with no input all fail.
+ *
+ * `BLESS=1 RULE=<id> npx vitest run test/rules` rewrites that rule's goldens
+ * (refused under CI). Read the diff of a blessed golden like code.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtinRules } from "../../rules/index.js";
+import type { Finding, MessageResult } from "../../src/engine/index.js";
+import { lintFile } from "../helpers/pipeline.js";
+
+const root = path.resolve(__dirname, "../..");
+const fixturesDir = path.join(root, "fixtures");
+const INPUT = /\.(patch|eml|mbox|txt|diff)$/;
+const bless = process.env.BLESS === "1";
+if (bless && process.env.CI) throw new Error("BLESS is refused under CI: goldens are blessed by a person, locally");
+
+/** The golden form: one line per finding, plus indented notes; what a person reads in review. */
+export function goldenLines(results: MessageResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    for (const f of r.findings) lines.push(...goldenFinding(r, f));
+  }
+  return lines.length ? lines.join("\n") + "\n" : "";
+}
+
+function goldenFinding(r: MessageResult, f: Finding): string[] {
+  const where = f.line !== null ? `${f.file || r.source}:${f.line}:${f.column ?? 0}` : `${f.file || "(quoted)"}:?`;
+  const out = [`${where}: ${f.severity}: [${f.rule}] ${f.message} (message ${r.index}, mail line ${f.patchLine ?? "?"}, confidence ${f.confidence})`];
+  if (f.sourceLine !== undefined) out.push(`  | ${f.sourceKind ?? ""}${f.sourceLine}`);
+  for (const rel of f.related) out.push(`  note: ${rel.file || "(quoted)"}:${rel.line ?? "?"}: ${rel.message} (mail line ${rel.patchLine ?? "?"})`);
+  if (f.suggestion) out.push(`  fix: ${f.suggestion.message}: ${JSON.stringify(f.suggestion.replacement)}`);
+  return out;
+}
+
+const ruleIds = builtinRules.map((r) => r.id);
+const folders = existsSync(fixturesDir)
+  ? readdirSync(fixturesDir, { withFileTypes: true }).filter((d) => d.isDirectory() && ruleIds.includes(d.name)).map((d) => d.name)
+  : [];
+
+describe("rule fixtures", () => {
+  it("every rule has a fixture folder with bad and good cases", () => {
+    const missing: string[] = [];
+    for (const id of ruleIds) {
+      const dir = path.join(fixturesDir, id);
+      if (!existsSync(dir)) {
+        missing.push(`${id}: no fixtures/${id}/`);
+        continue;
+      }
+      const names = readdirSync(dir);
+      if (!names.some((n) => n.startsWith("bad-") && INPUT.test(n))) missing.push(`${id}: no bad-* case`);
+      if (!names.some((n) => n.startsWith("good-") && INPUT.test(n))) missing.push(`${id}: no good-* case`);
+      for (const n of names.filter((n) => n.endsWith(".expected"))) {
+        const base = n.replace(/\.expected$/, "");
+        if (!names.some((m) => m !== n && m.startsWith(base) && INPUT.test(m))) missing.push(`${id}: ${n} has no input`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  for (const id of folders) {
+    const dir = path.join(fixturesDir, id);
+    for (const name of readdirSync(dir).filter((n) => INPUT.test(n)).sort()) {
+      const file = path.join(dir, name);
+      if (name.startsWith("good-")) {
+        it(`${id}: ${name} stays silent (else: noisy)`, async () => {
+          const results = await lintFile(file, { only: [id] });
+          expect(results.length).toBeGreaterThan(0);
+          expect(goldenLines(results)).toBe("");
+        });
+      } else if (name.startsWith("bad-")) {
+        it(`${id}: ${name} is reported as its golden says (else: missing / wrong)`, async () => {
+          const results = await lintFile(file, { only: [id] });
+          const got = goldenLines(results);
+          const golden = file.replace(INPUT, ".expected");
+          if (bless && (!process.env.RULE || process.env.RULE === id)) writeFileSync(golden, got);
+          expect(got, "missing: a bad case must be reported").not.toBe("");
+          expect(existsSync(golden), `no golden ${path.relative(root, golden)}: bless it and read it`).toBe(true);
+          expect(got).toBe(readFileSync(golden, "utf8"));
+        });
+      }
+    }
+  }
+});
