@@ -33,6 +33,8 @@ export interface CorpusCounts {
   /** Patches whose file-diff count differs from their `diff --git` header count. */
   fileMismatches: { index: number; subject: string; expected: number; got: number }[];
   patchesWithoutFiles: number;
+  /** Patch-kind messages whose subject carries a PATCH tag (the corpus README's count). */
+  taggedPatches: number;
   findingsByRule: Map<string, number>;
   findingsSample: Map<string, { index: number; subject: string; file: string; line: number | null; message: string }[]>;
   internalErrors: { index: number; problem: string }[];
@@ -59,6 +61,7 @@ export async function runCorpus(path: string, onMessage?: (c: CorpusCounts) => v
     fileDiffs: 0,
     fileMismatches: [],
     patchesWithoutFiles: 0,
+    taggedPatches: 0,
     findingsByRule: new Map(),
     findingsSample: new Map(),
     internalErrors: [],
@@ -86,6 +89,7 @@ export async function runCorpus(path: string, onMessage?: (c: CorpusCounts) => v
     if (patch.kind === "patch") {
       c.fileDiffs += patch.files.length;
       if (patch.files.length === 0) c.patchesWithoutFiles++;
+      if (/\[[^\]]*PATCH[^\]]*\]/i.test(patch.subject)) c.taggedPatches++;
       // Independent check: every `diff --git` header outside quotes is one file diff.
       const expected = mail.segments.reduce((n, s) => n + countLines(s.text, /^diff --git /), 0);
       const got = patch.files.filter((f) => !f.fragment).length;

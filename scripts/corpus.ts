@@ -27,6 +27,7 @@ const accounted = c.kinds.patch + c.kinds.reply + c.kinds["no-diff"] + c.kinds.u
 out.push(`accounted for: ${accounted} of ${c.messages}`);
 for (const [reason, n] of c.noDiffReasons) out.push(`  no-diff: ${n} ${reason}`);
 for (const [reason, n] of c.unreadableReasons) out.push(`  unreadable: ${n} ${reason}`);
+out.push(`patches with a PATCH tag in the subject: ${c.taggedPatches} (the rest: RFC-only tags, pull requests, mm-commits mail)`);
 out.push(`patches: ${c.kinds.patch}, file diffs: ${c.fileDiffs}, patches with no file diff: ${c.patchesWithoutFiles}`);
 out.push(`patches whose file diffs differ from their diff --git headers: ${c.fileMismatches.length}`);
 for (const m of c.fileMismatches.slice(0, 20)) out.push(`  #${m.index} ${m.subject}: ${m.got} of ${m.expected}`);
