@@ -127,17 +127,28 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
         kind: open > 0 ? (head?.kind ?? "unknown") : "unknown",
       });
       if (end > 0 && free(after)) {
-        const closer = head?.kind === "aggregate" ? "};" : "}";
-        put(after, `${scan.endsInComment ? "*/ " : ""}${"} ".repeat(end - 1)}${closer}`);
+        put(after, closers(scan, end, head?.kind === "aggregate"));
         synthetic.set(after, "close");
       }
     } else if (end > 0 && open === 0 && free(after)) {
       // Starts at file scope (the function head is in the hunk) but stops inside it.
-      put(after, `${scan.endsInComment ? "*/ " : ""}${"} ".repeat(end - 1)}}`);
+      put(after, closers(scan, end, false));
       synthetic.set(after, "close");
     }
   }
   return { rows, rawRows, lines, synthetic, realPositions };
+}
+
+/**
+ * The text that closes what a region left open: `}` for blocks, `};` for
+ * aggregates, the braces the region opened itself known from the scan, the
+ * ones the synthetic head opened from the head's kind.
+ */
+function closers(scan: BraceScan, end: number, headIsAggregate: boolean): string {
+  const kinds = scan.open.slice(-end);
+  while (kinds.length < end) kinds.unshift(headIsAggregate && kinds.length === end - 1 ? "aggregate" : "block");
+  const text = kinds.reverse().map((k) => (k === "aggregate" ? "};" : "}")).join(" ");
+  return scan.endsInComment ? `*/ ${text}` : text;
 }
 
 interface Region {
@@ -169,6 +180,8 @@ interface BraceScan {
   net: number;
   startsInComment: boolean;
   endsInComment: boolean;
+  /** The braces the region leaves open, outermost first: an aggregate (`struct x {`, `= {`) needs `};`. */
+  open: ("aggregate" | "block")[];
 }
 
 /**
@@ -183,6 +196,7 @@ export function scanBraces(texts: string[]): BraceScan {
   let startsInComment = false;
   let seenCode = false;
   let inMacro = false;
+  const open: ("aggregate" | "block")[] = [];
   for (const text of texts) {
     if (!seenCode && !inComment && /^\s*\*(\/|\s|$)/.test(text) && !/^\s*\*\s*\w+\s*=/.test(text)) {
       // A kerneldoc or block comment continued from before the hunk.
@@ -213,16 +227,19 @@ export function scanBraces(texts: string[]): BraceScan {
         i = skipQuoted(text, i);
         continue;
       }
-      if (c === "{") depth++;
-      else if (c === "}") {
+      if (c === "{") {
+        depth++;
+        open.push(/\b(struct|union|enum)\b[^;()]*$|=\s*$/.test(text.slice(0, i)) ? "aggregate" : "block");
+      } else if (c === "}") {
         depth--;
+        open.pop();
         if (depth < minDepth) minDepth = depth;
       }
       if (!/\s/.test(c)) seenCode = true;
       i++;
     }
   }
-  return { minDepth, net: depth, startsInComment, endsInComment: inComment };
+  return { minDepth, net: depth, startsInComment, endsInComment: inComment, open };
 }
 
 function skipQuoted(text: string, start: number): number {
