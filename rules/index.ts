@@ -3,6 +3,7 @@
  * name and the fixture folder (`fixtures/<id>/`).
  */
 import type { Rule } from "../src/engine/index.js";
+import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
 import patchFormat from "./patch-format.js";
 
-export const builtinRules: readonly Rule[] = [patchFormat].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, patchFormat].sort((a, b) => a.id.localeCompare(b.id));

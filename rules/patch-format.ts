@@ -35,9 +35,12 @@ Use instead: send the patch with \`git send-email\` as \`git format-patch\` wrot
 > — checkpatch.pl's own wording for the same fault
 
 ### Known problems
-Quoted hunks in review replies are trimmed on purpose and are never reported.
+Quoted hunks in review replies are trimmed on purpose and are never reported;
+nor are counter-diffs sketched in a reply, which are not meant to apply.
 `,
   checkPatch(ctx) {
+    // A counter-diff sketched in a reply ("something like this") is not meant to apply.
+    if (ctx.patch.kind !== "patch") return;
     for (const p of ctx.patch.problems) {
       if (p.kind !== "patch-format") continue;
       ctx.report({ messageId: "broken", data: { problem: p.message }, file: p.file ?? "", inputLine: p.inputLine ?? null });

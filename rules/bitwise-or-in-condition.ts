@@ -1,0 +1,192 @@
+import { defineRule, type SyntaxNode } from "../src/engine/index.js";
+
+const COMPARISON = new Set(["==", "!=", "<", ">", "<=", ">="]);
+const LOGICAL = new Set(["&&", "||"]);
+
+function operatorOf(node: SyntaxNode): string {
+  return node.childForFieldName("operator")?.type ?? "";
+}
+
+function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0];
+  return n;
+}
+
+function calleeName(call: SyntaxNode): string | null {
+  const f = call.childForFieldName("function");
+  return f?.type === "identifier" ? f.text : null;
+}
+
+/** Is this expression already a truth value (0 or 1)? */
+function isTruthValue(node: SyntaxNode, boolFunctions: ReadonlySet<string>): boolean {
+  const n = unparen(node);
+  if (n.type === "unary_expression" && operatorOf(n) === "!") return true;
+  if (n.type === "binary_expression") {
+    const op = operatorOf(n);
+    return COMPARISON.has(op) || LOGICAL.has(op);
+  }
+  if (n.type === "call_expression") {
+    const name = calleeName(n);
+    return name !== null && boolFunctions.has(name);
+  }
+  if (n.type === "true" || n.type === "false") return true;
+  return false;
+}
+
+function isNegation(node: SyntaxNode): boolean {
+  const n = unparen(node);
+  return n.type === "unary_expression" && operatorOf(n) === "!";
+}
+
+/** Walk up through parentheses: the node whose context decides how the value is read. */
+function outer(node: SyntaxNode): { node: SyntaxNode; parent: SyntaxNode | null } {
+  let n = node;
+  while (n.parent && n.parent.type === "parenthesized_expression") n = n.parent;
+  return { node: n, parent: n.parent };
+}
+
+/** Is the value of `node` read as a truth value (a condition, an operand of !, && or ||)? */
+function readAsTruth(node: SyntaxNode, inBoolFunction: boolean): boolean {
+  const { node: n, parent } = outer(node);
+  if (!parent) return false;
+  switch (parent.type) {
+    case "if_statement":
+    case "while_statement":
+    case "do_statement":
+      return parent.childForFieldName("condition")?.id === n.id || n.type === "parenthesized_expression";
+    case "for_statement":
+      return parent.childForFieldName("condition")?.id === n.id;
+    case "conditional_expression":
+      return parent.childForFieldName("condition")?.id === n.id;
+    case "unary_expression":
+      return operatorOf(parent) === "!";
+    case "binary_expression":
+      return LOGICAL.has(operatorOf(parent));
+    case "return_statement":
+      return inBoolFunction;
+    default:
+      return false;
+  }
+}
+
+/** Does evaluating this expression have side effects that `||`/`&&` would skip? */
+function hasCall(node: SyntaxNode): boolean {
+  if (node.type === "call_expression" || node.type === "assignment_expression" || node.type === "update_expression") return true;
+  return node.namedChildren.some(hasCall);
+}
+
+export default defineRule({
+  id: "bitwise-or-in-condition",
+  type: "problem",
+  severity: "error",
+  confidence: "high",
+  summary: "'|' or '&' between truth values where '||' or '&&' was meant",
+  messages: {
+    bitwise: "bitwise '{{op}}' between truth values in a condition: did you mean '{{logical}}'",
+    bitwiseCall: "bitwise '{{op}}' between truth values in a condition: did you mean '{{logical}}' (which would skip the call on the right)",
+    mixed: "bitwise '{{op}}' between a value and a truth value in a condition: did you mean '{{logical}}', or are the parentheses misplaced",
+    notBindsFirst: "'!' binds before '&': this tests '(!{{operand}}) & {{mask}}', did you mean '!({{operand}} & {{mask}})'",
+  },
+  docs: `### What it does
+Finds a bitwise \`|\` or \`&\` whose operand is already a truth value (\`!x\`, a
+comparison, an \`&&\`/\`||\` expression, a call to a function the patch
+declares \`bool\`) where the result is read as a truth value: the condition of
+\`if\`/\`while\`/\`for\`/\`?:\`, an operand of \`!\`, \`&&\` or \`||\`, or the
+return value of a \`bool\` function. Also \`!x & MASK\`, where \`!\` binds first
+and the test is \`(!x) & MASK\`.
+
+### Why is this bad?
+\`|\` evaluates both sides and reads as a flag operation: the reader has to
+stop and prove that both operands are 0 or 1 for the code to mean what it
+says, and the next change to an operand (a pointer instead of \`!ptr\`) makes
+it silently wrong. \`!flags & FOO\` is almost always a bug: it is
+\`(!flags) & FOO\`, which is 0 whenever \`FOO\` is not bit 0.
+
+### Example
+\`\`\`c
+if (!inode || !notifier | !pfn_ops)
+	return -EINVAL;
+\`\`\`
+Use instead:
+\`\`\`c
+if (!inode || !notifier || !pfn_ops)
+	return -EINVAL;
+\`\`\`
+Flag tests stay as they are: \`if (flags & FOO)\`, \`if ((a | b) & MASK)\`,
+\`ret |= !ok;\`, \`mask = a | b;\`.
+
+### Reviewer said
+> > +	if (!inode || !notifier | !pfn_ops)
+>
+> Bitwise | instead of logical ||.
+> — Sean Christopherson, "Re: [PATCH v5 02/13] mm: Introduce memfile_notifier", 29 Mar 2022,
+> Message-ID <YkNTvFqWI5F5w+DW@google.com>
+
+### Known problems
+A deliberate \`|\` that must evaluate both calls (\`if (a() | b())\`) is
+reported too; the message then says that \`||\` would skip the call, and the
+suggested fix is marked maybe-incorrect. A call is taken as a truth value only
+when the patch itself declares the function \`bool\`.
+`,
+  create(ctx) {
+    // Functions the patch declares as returning bool, from every view of this file.
+    const boolFunctions = new Set<string>();
+    for (const fn of ctx.post.root.descendantsOfType(["function_definition", "declaration"])) {
+      const type = fn.childForFieldName("type");
+      if (type?.text !== "bool") continue;
+      for (const d of fn.descendantsOfType("function_declarator")) {
+        const id = d.childForFieldName("declarator");
+        if (id?.type === "identifier") boolFunctions.add(id.text);
+      }
+    }
+    const inBoolFunction = (node: SyntaxNode) => ctx.post.enclosingFunction(node)?.returnType === "bool";
+
+    return {
+      binary_expression(node) {
+        const op = operatorOf(node);
+        if (op !== "|" && op !== "&") return;
+        if (!readAsTruth(node, inBoolFunction(node))) return;
+        const left = node.childForFieldName("left")!;
+        const right = node.childForFieldName("right")!;
+        const opNode = node.childForFieldName("operator")!;
+        const leftTruth = isTruthValue(left, boolFunctions);
+        const rightTruth = isTruthValue(right, boolFunctions);
+        const logical = op === "|" ? "||" : "&&";
+
+        if (op === "&" && !rightTruth) {
+          // `!x & MASK`: only the negation form; `a == b & MASK` is left alone.
+          const l = unparen(left);
+          if (left.type === "unary_expression" && operatorOf(l) === "!" && !hasCall(right)) {
+            const operand = l.childForFieldName("argument")!.text;
+            ctx.report({
+              node: opNode,
+              messageId: "notBindsFirst",
+              data: { operand, mask: right.text },
+              suggest: { message: "test the bit, then negate", replacement: `!(${operand} & ${right.text})`, node, applicability: "maybe-incorrect" },
+            });
+          }
+          return;
+        }
+        if (!leftTruth && !rightTruth) return;
+        if (leftTruth !== rightTruth && !isNegation(leftTruth ? left : right)) {
+          // `(i >> s) & (mask != id)`: a value masked with a comparison's 0 or 1.
+          ctx.report({ node: opNode, messageId: "mixed", data: { op, logical } });
+          return;
+        }
+        const skipsCall = hasCall(right);
+        ctx.report({
+          node: opNode,
+          messageId: skipsCall ? "bitwiseCall" : "bitwise",
+          data: { op, logical },
+          suggest: {
+            message: `use '${logical}'`,
+            replacement: logical,
+            node: opNode,
+            applicability: skipsCall ? "maybe-incorrect" : "machine-applicable",
+          },
+        });
+      },
+    };
+  },
+});
