@@ -817,6 +817,12 @@ export class SegmentScanner {
       this.qInterrupted = false;
     }
     if (k === 92) return i + 1;
+    if (!prefixed && h.read === 0 && h.counted && h.hunk.inputLine === this.lineNo(i - 1) && sectionOpen(h.hunk.section) && this.overCounts(i, h)) {
+      // `@@ ... @@ int foo(struct a *a,` wrapped by the archive or the mailer:
+      // the rest of the section, not a context line
+      h.hunk.section = `${h.hunk.section} ${c.trim()}`.trim();
+      return i + 1;
+    }
     if (!prefixed) {
       // web-archive context line, only inside a counted hunk
       if (!h.counted || !this.webForm || looksLikeHeader(c)) {
@@ -847,6 +853,30 @@ export class SegmentScanner {
     }
     this.addQuotedLine(h, c, i);
     return i + 1;
+  }
+
+  /**
+   * Would the quoted lines from i on hold more pre-image lines than the hunk's
+   * counts if line i were a context line, and fit without it? Then line i is
+   * the rest of a wrapped `@@` section, not code.
+   */
+  private overCounts(i: number, h: HunkState): boolean {
+    let old = 0;
+    let nu = 0;
+    for (let j = i; j < this.lines.length; j++) {
+      const raw = this.lines[j]!;
+      if (raw.charCodeAt(0) !== 62) continue; // the reviewer's comment between quoted parts
+      const { content } = unquote(raw);
+      if (looksLikeHeader(content) || isSignatureLine(content)) break;
+      const k = content.charCodeAt(0);
+      if (k === 43) nu++;
+      else if (k === 45) old++;
+      else if (k !== 92) {
+        old++;
+        nu++;
+      }
+    }
+    return old > h.oldRem && old - 1 <= h.oldRem && nu - 1 <= h.newRem;
   }
 
   private addQuotedLine(h: HunkState, c: string, i: number) {
@@ -983,4 +1013,14 @@ function hunkLabel(h: Hunk): string {
 
 function fileLabel(f: FileDiff): string {
   return f.path || f.newPath || f.oldPath || "";
+}
+
+/** A hunk section that stops inside a parameter list (`int foo(struct a *a,`). */
+function sectionOpen(section: string): boolean {
+  let depth = 0;
+  for (const ch of section) {
+    if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+  }
+  return depth > 0;
 }

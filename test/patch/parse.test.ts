@@ -312,9 +312,12 @@ describe("quoted reply with `@@` lines and interleaved comments (seed 003)", () 
     const super_ = file(p, "drivers/dax/super.c");
     for (const h of super_.hunks) checkHunkArithmetic(h);
     const call = lineWithText(super_, " rc = dax_dev->holder_ops->notify_failure(dax_dev, offset, size, flags);");
-    expect([call.kind, call.newNo, call.inputLine]).toEqual(["+", 399, 68]);
+    // 398, as in the real v7 patch: the archive wrapped the `@@` line, and
+    // `> pgoff_t pgoff,` after it is the rest of the section, not a context line
+    expect([call.kind, call.newNo, call.inputLine]).toEqual(["+", 398, 68]);
+    expect(super_.hunks[2]!.section).toBe("int dax_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,");
     const out = lineWithText(super_, "out:");
-    expect([out.kind, out.newNo, out.inputLine]).toEqual(["+", 400, 82]);
+    expect([out.kind, out.newNo, out.inputLine]).toEqual(["+", 399, 82]);
     // web form: `> * @cdev ...` is a context line
     const cdev = super_.hunks[0]!.lines[0]!;
     expect([cdev.kind, cdev.oldNo, cdev.newNo, cdev.inputLine]).toEqual([" ", 23, 23, 26]);
