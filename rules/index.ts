@@ -4,6 +4,7 @@
  */
 import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
+import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, patchFormat].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, opsNullDeref, patchFormat].sort((a, b) => a.id.localeCompare(b.id));

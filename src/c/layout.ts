@@ -27,7 +27,7 @@ export interface Layout {
   /** Patch line shown on each row, or null for blank and synthetic rows. */
   lines: (PatchLine | null)[];
   /** Rows holding text kreview made up to open or close a hunk's blocks. */
-  synthetic: Map<number, SyntheticHead | "close">;
+  synthetic: Map<number, SyntheticHead | "close" | "gap">;
   /** True when rows are real file lines (every hunk had positions). */
   realPositions: boolean;
 }
@@ -97,11 +97,22 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     } else lines[r] = null;
   }
 
-  const synthetic = new Map<number, SyntheticHead | "close">();
+  const synthetic = new Map<number, SyntheticHead | "close" | "gap">();
   const free = (r: number) => r >= 0 && r < size && lines[r] === null;
   const put = (r: number, text: string) => {
     rows[r] = rows[r] ? `${rows[r]} ${text}` : text;
     rawRows[r] = rows[r];
+  };
+
+  // A region left inside a function is closed only once we know the next
+  // region is not more of the same function (two hunks of one function).
+  let pending: { after: number; scan: BraceScan; end: number; aggregate: boolean; section: string; texts: string[] } | null = null;
+  const flush = () => {
+    if (pending && pending.end > 0 && free(pending.after)) {
+      put(pending.after, closers(pending.scan, pending.end, pending.aggregate));
+      synthetic.set(pending.after, "close");
+    }
+    pending = null;
   };
 
   for (const region of mergeAdjacent(placed)) {
@@ -112,6 +123,17 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     const end = open + scan.net;
     const before = region.first - 1;
     const after = region.last + 1;
+
+    if (pending && pending.end > 0 && open > 0 && !scan.startsInComment && pending.after < region.first && free(pending.after) && sameFunction(pending, region)) {
+      // More of the function the previous hunk ended in: bridge the unseen
+      // lines with the braces that make the depths meet, and go on.
+      const diff = pending.end - open;
+      put(pending.after, diff > 0 ? "} ".repeat(diff).trim() : diff < 0 ? "{ ".repeat(-diff).trim() : ";");
+      synthetic.set(pending.after, "gap");
+      pending = { after, scan, end, aggregate: pending.aggregate, section: region.section, texts: region.texts };
+      continue;
+    }
+    flush();
     if ((open > 0 || scan.startsInComment) && free(before)) {
       const head = open > 0 ? headFromSection(region.section) : null;
       const parts: string[] = [];
@@ -126,16 +148,13 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
         section: region.section,
         kind: open > 0 ? (head?.kind ?? "unknown") : "unknown",
       });
-      if (end > 0 && free(after)) {
-        put(after, closers(scan, end, head?.kind === "aggregate"));
-        synthetic.set(after, "close");
-      }
-    } else if (end > 0 && open === 0 && free(after)) {
+      pending = { after, scan, end, aggregate: head?.kind === "aggregate", section: region.section, texts: region.texts };
+    } else if (end > 0 && open === 0) {
       // Starts at file scope (the function head is in the hunk) but stops inside it.
-      put(after, closers(scan, end, false));
-      synthetic.set(after, "close");
+      pending = { after, scan, end, aggregate: false, section: region.section, texts: region.texts };
     }
   }
+  flush();
   return { rows, rawRows, lines, synthetic, realPositions };
 }
 
@@ -149,6 +168,17 @@ function closers(scan: BraceScan, end: number, headIsAggregate: boolean): string
   while (kinds.length < end) kinds.unshift(headIsAggregate && kinds.length === end - 1 ? "aggregate" : "block");
   const text = kinds.reverse().map((k) => (k === "aggregate" ? "};" : "}")).join(" ");
   return scan.endsInComment ? `*/ ${text}` : text;
+}
+
+/**
+ * Is the next region more of the function the previous one ended inside?
+ * git names the function a hunk starts in by its head line (the `@@`
+ * section): the same section, or a head line the previous region showed.
+ */
+function sameFunction(prev: { section: string; texts: string[] }, next: Region): boolean {
+  const sec = next.section.trim();
+  if (!sec || !headFromSection(sec)) return false;
+  return sec === prev.section.trim() || prev.texts.some((t) => t.trim() === sec);
 }
 
 interface Region {

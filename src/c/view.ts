@@ -74,6 +74,14 @@ export class CView {
     return false;
   }
 
+  /** True when a node spans lines the patch does not show between two hunks of one function. */
+  spansGap(node: SyntaxNode): boolean {
+    for (const [row, kind] of this.layout.synthetic) {
+      if (kind === "gap" && row > node.startPosition.row && row < node.endPosition.row) return true;
+    }
+    return false;
+  }
+
   /** True when the node starts on a row kreview made up. */
   isSynthetic(node: SyntaxNode): boolean {
     return this.layout.synthetic.has(node.startPosition.row);
@@ -91,7 +99,7 @@ export class CView {
   describeFunction(fn: SyntaxNode): EnclosingFunction {
     const headRow = fn.startPosition.row;
     const synth = this.layout.synthetic.get(headRow);
-    if (synth && synth !== "close" && this.layout.lines[headRow] === null) {
+    if (synth && typeof synth === "object" && this.layout.lines[headRow] === null) {
       const head = synth as SyntheticHead;
       return { node: fn, name: head.name, headVisible: false, annotations: [], returnType: null };
     }
