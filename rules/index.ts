@@ -4,7 +4,8 @@
  */
 import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
+import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, opsNullDeref, patchFormat].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, nonblockingRemoveName, opsNullDeref, patchFormat].sort((a, b) => a.id.localeCompare(b.id));

@@ -18,3 +18,4 @@ export type { SyntaxNode, QueryMatch } from "../c/parser.js";
 export { CView, functionName, type CFile, type EnclosingFunction } from "../c/view.js";
 export { LockContext, lockKey, type HeldLock, type LockState } from "../c/locks.js";
 export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
+export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";

@@ -1,0 +1,152 @@
+import { defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, type SyntaxNode } from "../src/engine/index.js";
+
+const TEARDOWN_NAME = /_(remove|destroy|unregister)$/;
+const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(block|wait|sleep)|\bnon-?blocking\b|\bwithout (blocking|waiting)\b/i;
+/** Calls that are not work of their own on a path: locking, warnings, printing. */
+const INCIDENTAL = /^(WARN\w*|BUG_ON|pr_\w+|dev_\w+|printk|trace_\w+|lockdep_\w+|might_sleep|READ_ONCE|WRITE_ONCE|likely|unlikely)$/;
+
+function calleeName(call: SyntaxNode): string | null {
+  const f = call.childForFieldName("function");
+  return f?.type === "identifier" ? f.text : null;
+}
+
+function waitsIn(node: SyntaxNode): SyntaxNode[] {
+  return node.descendantsOfType("call_expression").filter((c) => {
+    const n = calleeName(c);
+    return n !== null && isWaitCall(n);
+  });
+}
+
+/** Does the branch do work of its own (a call that is not locking, a warning or a print)? */
+function doesWork(node: SyntaxNode): boolean {
+  return node.descendantsOfType("call_expression").some((c) => {
+    const n = calleeName(c);
+    if (n === null) return true; // a call through a pointer: a callback runs
+    return !LOCK_CALLS[n] && !INCIDENTAL.test(n);
+  });
+}
+
+function returnsIn(node: SyntaxNode): boolean {
+  return node.type === "return_statement" || node.descendantsOfType("return_statement").length > 0;
+}
+
+/** The comment block right above a function definition, if any. */
+function docComment(fn: SyntaxNode): SyntaxNode | null {
+  const prev = fn.previousNamedSibling;
+  return prev?.type === "comment" && prev.endPosition.row >= fn.startPosition.row - 1 ? prev : null;
+}
+
+export default defineRule({
+  id: "nonblocking-remove-name",
+  type: "problem",
+  severity: "warning",
+  confidence: "medium",
+  summary: "a function named remove/destroy/unregister that may return before users are gone: that is a put",
+  messages: {
+    path: "'{{fn}}()' returns on this path without waiting, while another path waits ({{wait}}): a remove that may return first is a put",
+    earlyReturn: "'{{fn}}()' returns here before the {{wait}} below: callers of a remove expect no user of the object to remain",
+    doc: "'{{fn}}()' is documented not to block or wait: a remove that does not wait for users is a put, name it so",
+    refDrop: "'{{fn}}()' only drops a reference here and tears down on the last one: that is a put, not a remove",
+  },
+  docs: `### What it does
+Looks at functions whose name ends in \`_remove\`, \`_destroy\` or
+\`_unregister\`. Reports one where some path returns without waiting for
+users while another path waits (\`wait_event*\`, \`synchronize_*rcu\`,
+\`flush_work\`, \`wait_for_completion*\`, \`*_sync\`), one whose doc comment
+says it does not block or wait, and one that only drops a reference and tears
+down on the last one (\`refcount_dec_and_test\`, \`kref_put\`). The finding
+stands on the added line that opens the path that does not wait.
+
+### Why is this bad?
+Callers read "remove" and "destroy" as a promise: when the call returns, no
+callback is running and none will run, so the memory can be freed. A
+function that may return first breaks that promise on one path only, and the
+use-after-free shows up later, in a driver, under load. The kernel's word for
+"drop my reference, the object goes away when the last user is done" is
+\`put\`.
+
+### Example
+\`\`\`c
+void foo_notifier_remove(struct foo_notifier *n)
+{
+	if (n->ops->release) {
+		n->ops->release(n);	/* returns with callbacks maybe running */
+	} else {
+		wait_event(n->wq, !n->busy);
+	}
+}
+\`\`\`
+Use instead: make every path wait, or split the non-blocking variant out
+under a name that says what it does (\`foo_notifier_put()\`), documented as
+such.
+
+### Reviewer said
+> Having a function called remove that doesn't block seems like very
+> poor choice of language, we've tended to use put to describe that
+> operation.
+>
+> The difference is meaningful as people often create use after free
+> bugs in drivers when presented with interfaces named 'remove' or
+> 'destroy' that don't actually guarentee there is not going to be
+> continued accesses to the memory.
+> — Jason Gunthorpe, "Re: [PATCH v5 1/2] mm/mmu_notifier: make interval notifier updates safe", 17 Dec 2019,
+> Message-ID <20191217205147.GI16762@mellanox.com>
+
+### Known problems
+A wait guarded by "is there anything to wait for" (\`if (seq) wait_event(...)\`)
+is not a second path and is not reported; an early return that does no work
+(\`if (!n) return;\`) is not either. Waiting done by a callee the patch does not
+show is not seen. The function's head must be in the patch.
+`,
+  create(ctx) {
+    return {
+      function_definition(fnNode) {
+        const fn = ctx.post.describeFunction(fnNode);
+        if (!fn.headVisible || !fn.name || !TEARDOWN_NAME.test(fn.name)) return;
+        const body = fnNode.childForFieldName("body");
+        if (!body) return;
+        const data = { fn: fn.name };
+        let reported = false;
+
+        const waits = waitsIn(body);
+        if (waits.length > 0) {
+          for (const ifs of body.descendantsOfType("if_statement")) {
+            if (!ctx.post.isAdded(ifs)) continue;
+            const cons = ifs.childForFieldName("consequence");
+            const alt = ifs.childForFieldName("alternative");
+            if (!cons) continue;
+            const later = waits.filter((w) => w.startIndex >= ifs.endIndex);
+            if (alt) {
+              // if/else: one branch waits, the other does work and does not.
+              const cw = waitsIn(cons).length > 0;
+              const aw = waitsIn(alt).length > 0;
+              if (cw === aw) continue;
+              const quiet = cw ? alt : cons;
+              if (!doesWork(quiet) || (later.length > 0 && !returnsIn(quiet))) continue;
+              const wait = calleeName((cw ? waitsIn(cons) : waitsIn(alt))[0])!;
+              ctx.report({ node: ifs, messageId: "path", data: { ...data, wait: `${wait}()` } });
+              reported = true;
+            } else if (waitsIn(cons).length === 0 && returnsIn(cons) && doesWork(cons) && later.length > 0) {
+              // An early return that does work of its own, before a wait.
+              ctx.report({ node: ifs, messageId: "earlyReturn", data: { ...data, wait: `${calleeName(later[0])}()` } });
+              reported = true;
+            }
+          }
+        }
+
+        for (const call of body.descendantsOfType("call_expression")) {
+          const name = calleeName(call);
+          if (!name || !isRefDropCall(name) || !ctx.post.isAdded(call)) continue;
+          ctx.report({ node: call, messageId: "refDrop", data });
+          reported = true;
+        }
+
+        const doc = docComment(fnNode);
+        if (!reported && doc && SAYS_NO_WAIT.test(doc.text)) {
+          const name = fnNode.descendantsOfType("identifier").find((i) => i.text === fn.name);
+          if (name) ctx.report({ node: name, messageId: "doc", data });
+        }
+      },
+    };
+  },
+});
