@@ -38,7 +38,8 @@ export async function resolveInputs(args: string[], cwd: string, stdin: Readable
   const failures: string[] = [];
   for (const arg of args) {
     if (arg === "-") {
-      inputs.push({ name: "-", open: () => stdin });
+      // stdin can be read once: a second `-` adds nothing
+      if (!inputs.some((i) => i.name === "-")) inputs.push({ name: "-", open: () => stdin });
       continue;
     }
     const full = path.resolve(cwd, arg);

@@ -9,7 +9,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
 import { createLinter, summarize, UnknownRuleError, type Linter } from "../engine/index.js";
 import { formatters, type FormatName } from "../report/index.js";
@@ -108,7 +108,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 function parseCount(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--max-warnings takes a whole number, not '${v}'`);
+  if (!/^\d+$/.test(v) || !Number.isInteger(n)) throw new InvalidArgumentError(`takes a whole number, not '${v}'`);
   return n;
 }
 
@@ -142,8 +142,13 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     strict: opts.strict,
     quiet: opts.quiet,
   });
-  if (opts.output) await fs.writeFile(path.resolve(io.cwd, opts.output), report);
-  else io.stdout.write(report);
+  if (opts.output) {
+    try {
+      await fs.writeFile(path.resolve(io.cwd, opts.output), report);
+    } catch (e) {
+      failures.push(`${opts.output}: cannot write the report: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : (e as Error).message}`);
+    }
+  } else io.stdout.write(report);
 
   for (const f of failures) io.stderr.write(`kreview: ${f}\n`);
   const internal = run.results.filter((r) => r.internalError);

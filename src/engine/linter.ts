@@ -72,7 +72,7 @@ export function createLinter(options: LinterOptions): Linter {
         };
         try {
           if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sink));
-          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, sink);
+          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, cfiles, sink);
         } catch (e) {
           internalError(result, `rule ${rule.id}`, e);
         }
@@ -135,12 +135,13 @@ function locate(view: CView, node: SyntaxNode): { line: PatchLine | null; column
   return { line: view.lineOf(node), column: node.startPosition.column + 1 };
 }
 
-function runVisitors(rule: Rule, patch: Patch, cfile: CFile, sink: (f: Finding) => void) {
+function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], sink: (f: Finding) => void) {
   const file = cfile.file;
   const ctx: RuleContext = {
     patch,
     file,
     cfile,
+    cfiles,
     post: cfile.post,
     pre: cfile.pre,
     query(name: string, root?: SyntaxNode): QueryMatch[] {
@@ -158,17 +159,19 @@ function runVisitors(rule: Rule, patch: Patch, cfile: CFile, sink: (f: Finding) 
           message: r.message,
           file: file.path,
           line: loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : null,
-          column: loc.line ? loc.column : null,
+          column: loc.line && (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) !== null ? loc.column : null,
           patchLine: loc.line?.inputLine ?? null,
         };
       });
+      const lineNo = view.side === "post" ? line.newNo : line.oldNo;
       const f: Finding = {
         rule: rule.id,
         severity: rule.severity,
         message: messageOf(rule, d.messageId, d.data),
         file: file.path,
-        line: view.side === "post" ? line.newNo : line.oldNo,
-        column,
+        line: lineNo,
+        // A column means something only beside a line number (docs/json-output.md).
+        column: lineNo === null ? null : column,
         patchLine: line.inputLine,
         sourceLine: line.text,
         sourceKind: line.kind,
@@ -182,9 +185,9 @@ function runVisitors(rule: Rule, patch: Patch, cfile: CFile, sink: (f: Finding) 
           message: d.suggest.message,
           replacement: d.suggest.replacement,
           line: line.newNo,
-          column: target.startPosition.column + 1,
+          column: line.newNo === null ? null : target.startPosition.column + 1,
           endLine: endLine?.newNo ?? null,
-          endColumn: target.endPosition.column + 1,
+          endColumn: endLine?.newNo == null ? null : target.endPosition.column + 1,
           applicability: d.suggest.applicability ?? "maybe-incorrect",
         };
       }

@@ -74,6 +74,8 @@ export interface RuleContext<M extends string = string> {
   readonly patch: Patch;
   readonly file: FileDiff;
   readonly cfile: CFile;
+  /** Every C file of the patch (for facts that live in another file, such as a struct in a header). */
+  readonly cfiles: readonly CFile[];
   readonly post: CView;
   readonly pre: CView | null;
   report(d: ReportDescriptor<M>): void;
