@@ -38,6 +38,11 @@ export interface SyntheticHead {
   /** The section text the head came from. */
   section: string;
   kind: "function" | "aggregate" | "unknown";
+  /**
+   * The hunk starts with the function's opening `{` right under the head git
+   * put in the section: the whole body is shown, only the head line is not.
+   */
+  bodyShown?: boolean;
 }
 
 const MADE_UP_HEAD = "void __kreview_hunk(void)";
@@ -134,6 +139,14 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
       continue;
     }
     flush();
+    const head0 = open === 0 && firstCode !== undefined && /^\{\s*$/.test(firstCode) ? headFromSection(region.section) : null;
+    if (head0?.kind === "function" && free(before)) {
+      // `@@ ... @@ int foo(int a)` then ` {`: the head git named is the line above.
+      put(before, head0.text);
+      synthetic.set(before, { name: head0.name, section: region.section, kind: "function", bodyShown: true });
+      if (end > 0) pending = { after, scan, end, aggregate: false, section: region.section, texts: region.texts };
+      continue;
+    }
     if ((open > 0 || scan.startsInComment) && free(before)) {
       const head = open > 0 ? headFromSection(region.section) : null;
       const parts: string[] = [];

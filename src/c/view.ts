@@ -101,6 +101,11 @@ export class CView {
     const synth = this.layout.synthetic.get(headRow);
     if (synth && typeof synth === "object" && this.layout.lines[headRow] === null) {
       const head = synth as SyntheticHead;
+      if (head.bodyShown) {
+        // The section is the head line itself, and the body is shown from its `{`.
+        const type = fn.childForFieldName("type");
+        return { node: fn, name: head.name, headVisible: true, annotations: annotationsIn(head.section), returnType: type ? type.text : null };
+      }
       return { node: fn, name: head.name, headVisible: false, annotations: [], returnType: null };
     }
     const body = fn.childForFieldName("body");

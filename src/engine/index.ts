@@ -19,3 +19,4 @@ export { CView, functionName, type CFile, type EnclosingFunction } from "../c/vi
 export { LockContext, lockKey, type HeldLock, type LockState } from "../c/locks.js";
 export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
 export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
+export { ListModel, structTypeOf, type ListRef, type ListUse, type StructInfo } from "../c/lists.js";

@@ -4,8 +4,9 @@
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
+import { ListModel } from "../c/lists.js";
 import type { Patch, PatchLine } from "../patch/model.js";
-import type { PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
+import type { PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor, SharedAnalyses } from "./rule.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
@@ -64,6 +65,18 @@ export function createLinter(options: LinterOptions): Linter {
         internalError(result, "C view", e);
       }
       const findings: Finding[] = [];
+      let lists: ListModel | undefined;
+      let preLists: ListModel | null | undefined;
+      const shared: SharedAnalyses = {
+        lists: () => (lists ??= new ListModel(cfiles)),
+        preLists: () => {
+          if (preLists === undefined) {
+            const pre = cfiles.filter((c) => c.pre).map((c) => ({ ...c, post: c.pre! }));
+            preLists = pre.length ? new ListModel(pre) : null;
+          }
+          return preLists;
+        },
+      };
       for (const rule of rules) {
         const sink = (f: Finding) => {
           f.severity = severityOf(rule);
@@ -72,7 +85,7 @@ export function createLinter(options: LinterOptions): Linter {
         };
         try {
           if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sink));
-          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, cfiles, sink);
+          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, cfiles, shared, sink);
         } catch (e) {
           internalError(result, `rule ${rule.id}`, e);
         }
@@ -135,13 +148,14 @@ function locate(view: CView, node: SyntaxNode): { line: PatchLine | null; column
   return { line: view.lineOf(node), column: node.startPosition.column + 1 };
 }
 
-function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], sink: (f: Finding) => void) {
+function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: SharedAnalyses, sink: (f: Finding) => void) {
   const file = cfile.file;
   const ctx: RuleContext = {
     patch,
     file,
     cfile,
     cfiles,
+    shared,
     post: cfile.post,
     pre: cfile.pre,
     query(name: string, root?: SyntaxNode): QueryMatch[] {

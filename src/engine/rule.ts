@@ -9,6 +9,7 @@
  */
 import type { SyntaxNode, QueryMatch } from "../c/parser.js";
 import type { CFile, CView } from "../c/view.js";
+import type { ListModel } from "../c/lists.js";
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import type { Confidence, Severity } from "./types.js";
 
@@ -78,9 +79,18 @@ export interface RuleContext<M extends string = string> {
   readonly cfiles: readonly CFile[];
   readonly post: CView;
   readonly pre: CView | null;
+  /** Analyses of the whole patch, computed once and shared by every rule. */
+  readonly shared: SharedAnalyses;
   report(d: ReportDescriptor<M>): void;
   /** Run one of the rule's named queries over a node (default: the post-image root). */
   query(name: string, root?: SyntaxNode): QueryMatch[];
+}
+
+export interface SharedAnalyses {
+  /** Every change and walk of a kernel list in the patch's C files. */
+  lists(): ListModel;
+  /** The same for the patch's pre-images (what the code did before the patch), or null with none. */
+  preLists(): ListModel | null;
 }
 
 export interface PatchReportDescriptor<M extends string> {
