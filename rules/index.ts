@@ -4,8 +4,10 @@
  */
 import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
+import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
+import unregisterWithoutInit from "./unregister-without-init.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, nonblockingRemoveName, opsNullDeref, patchFormat].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));
