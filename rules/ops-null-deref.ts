@@ -100,8 +100,10 @@ export default defineRule({
   docs: `### What it does
 Finds a call through an operations pointer (\`x->ops->fn()\`,
 \`x->holder_ops->notify_failure()\`) in a function that guards another member
-of the same object against NULL (\`if (!x->holder_data)\`) but never checks the
-ops pointer it dereferences, neither \`x->ops\` nor \`x->ops->fn\`. Also a
+of the same object against NULL (\`if (!x->holder_data)\`), or tests the
+ops' own partner member (\`if (x->holder_data)\` for \`holder_ops\`), but
+never checks the ops pointer it dereferences, neither \`x->ops\` nor
+\`x->ops->fn\`. Also a
 patch that removes such a check: the pre-image tested \`x->ops && x->ops->fn\`
 and the post-image calls through \`x->ops\` without it.
 
@@ -182,10 +184,16 @@ confidence.
         }
 
         const base = norm(object.text);
-        // The sibling must be guarded against NULL (`if (!x->data) goto out;`), not
+        // The sibling must be guarded against NULL (`if (!x->data) goto out;`), or be
+        // the ops' own partner (`holder_data` for `holder_ops`, set together), not
         // merely tested for whether there is work to do (`if (x->pending) x->ops->run()`).
+        const partner = (k: string) => {
+          const prefix = /^(\w+?)_/.exec(opsField)?.[1];
+          return !!prefix && new RegExp(`(->|\\.)${prefix}_\\w+$`).test(k);
+        };
         const sibling = [...tested.entries()].find(
-          ([k, t]) => (k.startsWith(`${base}->`) || k.startsWith(`${base}.`)) && !k.startsWith(ops) && t.forNull && t.node.startIndex < call.startIndex,
+          ([k, t]) =>
+            (k.startsWith(`${base}->`) || k.startsWith(`${base}.`)) && !k.startsWith(ops) && (t.forNull || partner(k)) && t.node.startIndex < call.startIndex,
         );
         if (!sibling) return;
         const checked = sibling[1].node;
