@@ -35,6 +35,26 @@ function relativize(lock: string, from: ListUse, to: ListUse): string | null {
   return lock.includes("->") || lock.includes(".") ? null : lock; // a global lock
 }
 
+/**
+ * Does some caller in the patch hold the lock around the call (directly, or
+ * through up to `depth` more callers)? A static helper that changes a list is
+ * often called with its lock held.
+ */
+function callersHold(model: ListModel, fnName: string, lock: string, depth: number): boolean {
+  const tail = lock.replace(/^[^>.]*(->|\.)/, "$1");
+  for (const cf of model.cfiles) {
+    for (const call of cf.post.root.descendantsOfType("call_expression")) {
+      if (call.childForFieldName("function")?.text !== fnName) continue;
+      const caller = cf.post.enclosingFunction(call);
+      if (!caller) continue;
+      const state = cf.post.locks(caller.node).heldAt(call);
+      if (state && [...state.keys()].some((k) => k === lock || (tail !== lock && k.endsWith(tail)))) return true;
+      if (depth > 0 && caller.name && caller.name !== fnName && callersHold(model, caller.name, lock, depth - 1)) return true;
+    }
+  }
+  return false;
+}
+
 function isHeld(lock: string, state: ReadonlyMap<string, HeldLock>): boolean {
   if (lock.startsWith("*")) {
     const tail = lock.slice(1);
@@ -134,7 +154,9 @@ Use instead: register at \`__init\` time only (see
 > Message-ID <YkNTvFqWI5F5w+DW@google.com>
 
 ### Known problems
-The rule stays silent where it cannot see enough: a change in a function whose
+Code in \`__init\` and \`__exit\` functions is not reported: nothing else
+uses the list while it runs. A function whose callers in the patch hold the lock around the call (up to
+three calls up) is taken to run under it. The rule stays silent where it cannot see enough: a change in a function whose
 head the patch does not show (the lock may have been taken above the hunk), a
 function that takes a lock through a wrapper the lock table does not know, a
 struct with more than one lock beside the list. A caller that holds the lock
@@ -148,13 +170,15 @@ through the assertion.
         for (const u of model.uses) {
           if (u.cfile !== ctx.cfile || u.op !== "mutation") continue;
           const fn = u.fn;
-          if (!fn?.headVisible || fn.annotations.includes("__init")) continue;
+          // Boot and module-exit code run with nothing else using the list.
+          if (!fn?.headVisible || fn.annotations.includes("__init") || fn.annotations.includes("__exit")) continue;
           const lc = u.view.locks(fn.node);
           const state = lc.heldAt(u.call);
           if (!state || lc.sawCustom) continue; // unreachable, or a lock we cannot name is taken
           const guard = guardOf(u, model, ctx.shared.preLists());
           if (guard) {
             if (isHeld(guard.lock, state)) continue;
+            if (fn.name && callersHold(model, fn.name, guard.lock.replace(/^\*/, ""), 2)) continue;
             ctx.report({
               node: u.call,
               messageId: "unlocked",

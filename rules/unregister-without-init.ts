@@ -1,6 +1,9 @@
 import { defineRule, type ListUse } from "../src/engine/index.js";
 
 const ATOMIC_KINDS = new Set(["rcu", "srcu"]);
+/** What registration and unregistration functions are called. */
+const REGISTER = /(^|_)(register|add|attach|install|enroll)(_|$)/;
+const UNREGISTER = /(^|_)(unregister|remove|del|delete|detach|uninstall)(_|$)/;
 
 /** Is a real lock (not an RCU read side) held on every path at this use? */
 function lockedAt(u: ListUse): boolean {
@@ -67,7 +70,11 @@ void __init memfile_register_backing_store(struct memfile_backing_store *bs)
 > Message-ID <YkNTvFqWI5F5w+DW@google.com>
 
 ### Known problems
-A registry that is meant for modules needs a lock, not \`__init\`; the message
+Only functions named like registration (\`register\`, \`add\`, \`attach\`,
+\`install\`) and unregistration (\`unregister\`, \`remove\`, \`del\`,
+\`detach\`) are paired. An unregistration with \`list_del_rcu()\` is taken to
+serve RCU walkers and is not reported, nor is teardown in an \`__exit\`
+function. A registry that is meant for modules needs a lock, not \`__init\`; the message
 names both ways out. A lock taken by every caller (and not in the functions
 the patch shows) is not seen: then the finding is wrong, say so with a
 \`lockdep_assert_held()\` in both functions.
@@ -78,12 +85,24 @@ the patch shows) is not seen: then the finding is wrong, say so with a
         const model = ctx.shared.lists();
         for (const unreg of model.uses) {
           if (unreg.cfile !== ctx.cfile || unreg.op !== "mutation" || !/_del/.test(unreg.name)) continue;
-          if (!unreg.list?.global || !unreg.fn?.headVisible || !unreg.fn.name) continue;
+          if (!unreg.list?.global || !unreg.fn?.headVisible || !unreg.fn.name || !UNREGISTER.test(unreg.fn.name)) continue;
+          // Module exit tears down after every user is gone; an RCU list with
+          // _rcu changes is made for walkers that hold no lock.
+          if (unreg.fn.annotations.includes("__exit") || /_rcu$/.test(unreg.name)) continue;
           const list = unreg.list;
           // The registration: a visible, non-__init function adding to the same list.
           const reg = model
             .usesOf(list)
-            .find((u) => u.op === "mutation" && /_add|_splice|_move/.test(u.name) && u.fn?.headVisible && u.fn.name && u.fn.node.id !== unreg.fn!.node.id && !u.fn.annotations.includes("__init"));
+            .find(
+              (u) =>
+                u.op === "mutation" &&
+                /_add|_splice|_move/.test(u.name) &&
+                !!u.fn?.headVisible &&
+                !!u.fn.name &&
+                REGISTER.test(u.fn.name) &&
+                u.fn.node.id !== unreg.fn!.node.id &&
+                !u.fn.annotations.includes("__init"),
+            );
           if (!reg) continue;
           if (lockedAt(reg) && lockedAt(unreg)) continue;
           ctx.report({

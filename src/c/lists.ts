@@ -98,9 +98,13 @@ export function structTypeOf(fn: SyntaxNode | null, name: string): string | null
   return null;
 }
 
-/** Is `name` declared in this function (a parameter or a local)? */
+/** Is `name` declared in this function (a parameter, a local, or a local `LIST_HEAD(name);`)? */
 function declaredIn(fn: SyntaxNode | null, name: string): boolean {
   if (!fn) return false;
+  for (const c of fn.descendantsOfType("call_expression")) {
+    const f = c.childForFieldName("function");
+    if (f && LIST_HEAD_MACROS.has(f.text) && args(c)[0]?.text === name) return true;
+  }
   for (const d of fn.descendantsOfType(["parameter_declaration", "declaration"])) {
     for (const c of d.namedChildren) {
       const target = c.type === "init_declarator" ? c.childForFieldName("declarator") : c;
@@ -110,13 +114,27 @@ function declaredIn(fn: SyntaxNode | null, name: string): boolean {
   return false;
 }
 
+/** Does the function keep a list head of its own (`LIST_HEAD(tmp);`, `struct list_head tmp;`)? */
+function hasLocalList(fn: SyntaxNode | null): boolean {
+  const body = fn?.childForFieldName("body");
+  if (!body) return false;
+  for (const c of body.descendantsOfType("call_expression")) {
+    const f = c.childForFieldName("function");
+    if (f && LIST_HEAD_MACROS.has(f.text)) return true;
+  }
+  return body.descendantsOfType("declaration").some((d) => {
+    const name = structName(d.childForFieldName("type"));
+    return !!name && LIST_HEAD_TYPES.has(name) && d.childForFieldName("declarator")?.type !== "pointer_declarator";
+  });
+}
+
 export class ListModel {
   readonly uses: ListUse[] = [];
   readonly globals = new Map<string, SyntaxNode>();
   readonly structs = new Map<string, StructInfo>();
   private readonly entryLinks = new Map<string, ListRef>();
 
-  constructor(cfiles: readonly CFile[]) {
+  constructor(readonly cfiles: readonly CFile[]) {
     for (const cf of cfiles) this.collectDeclarations(cf.post);
     const pending: ListUse[] = [];
     for (const cf of cfiles) {
@@ -134,7 +152,10 @@ export class ListModel {
       }
     }
     for (const u of pending) {
-      if (!u.list && u.entryKey) u.list = this.entryLinks.get(u.entryKey) ?? null;
+      // An entry moved to a private list (list_splice_init(&shared, &tmp)) is no
+      // longer on the shared one: tie entries to a list only in functions that
+      // keep no list of their own.
+      if (!u.list && u.entryKey && !hasLocalList(u.fn?.node ?? null)) u.list = this.entryLinks.get(u.entryKey) ?? null;
       this.uses.push(u);
     }
   }
