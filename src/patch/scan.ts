@@ -675,21 +675,7 @@ export class SegmentScanner {
       const hh = parseHunkHeader(c);
       if (hh) {
         this.closeQuotedHunk();
-        let f = this.qFile;
-        if (!f || !sameDepth) {
-          f = this.newFile(i, true);
-          f.pathKnown = false;
-          this.states.get(f)!.pathDecided = true;
-          this.qFile = f;
-          this.qDepth = d;
-        } else {
-          const st = this.states.get(f)!;
-          if (!st.pathDecided) {
-            st.pathDecided = true;
-            f.pathKnown = true;
-            this.updatePath(f);
-          }
-        }
+        const f = this.quotedFile(i, d, sameDepth, true);
         this.qHeader = false;
         this.qInterrupted = false;
         this.qHunk = this.openHunk(f, hh, i, true);
@@ -734,21 +720,7 @@ export class SegmentScanner {
     if ((k === 43 || k === 45) && i >= this.qRejectUntil && isDiffLineStart(c)) {
       const run = this.evaluateRun(i, d);
       if (run.code >= 1 && run.code >= run.prose) {
-        let f = this.qFile;
-        if (!f || !sameDepth) {
-          f = this.newFile(i, true);
-          f.pathKnown = false;
-          this.states.get(f)!.pathDecided = true;
-          this.qFile = f;
-          this.qDepth = d;
-        } else {
-          const st = this.states.get(f)!;
-          if (!st.pathDecided) {
-            st.pathDecided = true;
-            f.pathKnown = false;
-            f.path = "";
-          }
-        }
+        const f = this.quotedFile(i, d, sameDepth, false);
         this.closeQuotedHunk();
         this.qHeader = false;
         this.qHunk = this.openPositionless(f, i);
@@ -877,6 +849,32 @@ export class SegmentScanner {
       }
     }
     return old > h.oldRem && old - 1 <= h.oldRem && nu - 1 <= h.newRem;
+  }
+
+  /**
+   * The file a quoted hunk starting at line i belongs to: the quoted file
+   * being read when the depth is the same, else a new one whose path is not
+   * to be trusted. A file whose path is still undecided gets it now:
+   * trusted when the hunk has an `@@` line under its header, not otherwise.
+   */
+  private quotedFile(i: number, d: number, sameDepth: boolean, trustPath: boolean) {
+    let f = this.qFile;
+    if (!f || !sameDepth) {
+      f = this.newFile(i, true);
+      f.pathKnown = false;
+      this.states.get(f)!.pathDecided = true;
+      this.qFile = f;
+      this.qDepth = d;
+      return f;
+    }
+    const st = this.states.get(f)!;
+    if (!st.pathDecided) {
+      st.pathDecided = true;
+      f.pathKnown = trustPath;
+      if (trustPath) this.updatePath(f);
+      else f.path = "";
+    }
+    return f;
   }
 
   private addQuotedLine(h: HunkState, c: string, i: number) {
