@@ -174,8 +174,8 @@ export function functionName(fn: SyntaxNode): string | null {
 export interface CFile {
   file: FileDiff;
   post: CView;
-  /** The pre-image, or null for a new file (or a fragment with no removed or context lines). */
-  pre: CView | null;
+  /** The pre-image, or null for a new file (or a fragment with no removed or context lines); parsed on first use. */
+  readonly pre: CView | null;
   /** Find the pre-image node that stands where a post-image node on a context line stands. */
   preImageOf(node: SyntaxNode): SyntaxNode | null;
 }
@@ -202,23 +202,27 @@ function looksLikeC(file: FileDiff): boolean {
   return total > 0 && score * 2 >= total;
 }
 
-/** Build the C views of every C file in a patch. Each view is parsed once. */
+/** Build the C views of every C file in a patch. Each view is parsed once; a pre-image only when asked for. */
 export function buildCFiles(patch: Patch): CFile[] {
   const out: CFile[] = [];
   for (const file of patch.files) {
     if (!isCFile(file)) continue;
     const post = new CView(file, "post");
     const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
-    const pre = hasPre ? new CView(file, "pre") : null;
+    let pre: CView | null | undefined = hasPre ? undefined : null;
     out.push({
       file,
       post,
-      pre,
+      get pre() {
+        if (pre === undefined) pre = new CView(file, "pre");
+        return pre;
+      },
       preImageOf(node) {
-        if (!pre) return null;
+        const view = this.pre;
+        if (!view) return null;
         const line = post.lineOf(node);
         if (!line || line.kind !== " ") return null;
-        return findSameNode(pre, line, node);
+        return findSameNode(view, line, node);
       },
     });
   }

@@ -71,25 +71,32 @@ export function createLinter(options: LinterOptions): Linter {
         lists: () => (lists ??= new ListModel(cfiles)),
         preLists: () => {
           if (preLists === undefined) {
-            const pre = cfiles.filter((c) => c.pre).map((c) => ({ ...c, post: c.pre! }));
+            const pre = cfiles.filter((c) => c.pre).map((c) => ({ file: c.file, post: c.pre!, pre: null, preImageOf: () => null }));
             preLists = pre.length ? new ListModel(pre) : null;
           }
           return preLists;
         },
       };
+      const sinkOf = (rule: Rule) => (f: Finding) => {
+        f.severity = severityOf(rule);
+        if (f.severity === "check" && !keepChecks) return;
+        findings.push(f);
+      };
+      const failed = new Set<Rule>();
+      const fail = (rule: Rule, e: unknown) => {
+        if (failed.has(rule)) return;
+        failed.add(rule);
+        internalError(result, `rule ${rule.id}`, e);
+      };
       for (const rule of rules) {
-        const sink = (f: Finding) => {
-          f.severity = severityOf(rule);
-          if (f.severity === "check" && !keepChecks) return;
-          findings.push(f);
-        };
         try {
-          if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sink));
-          if (rule.create) for (const cf of cfiles) runVisitors(rule, patch, cf, cfiles, shared, sink);
+          if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sinkOf(rule)));
         } catch (e) {
-          internalError(result, `rule ${rule.id}`, e);
+          fail(rule, e);
         }
       }
+      const visiting = rules.filter((r) => r.create);
+      for (const cf of cfiles) runVisitors(visiting, patch, cf, cfiles, shared, sinkOf, failed, fail);
       result.findings = dedupe(findings).sort(
         (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
       );
@@ -148,7 +155,56 @@ function locate(view: CView, node: SyntaxNode): { line: PatchLine | null; column
   return { line: view.lineOf(node), column: node.startPosition.column + 1 };
 }
 
-function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: SharedAnalyses, sink: (f: Finding) => void) {
+type Handler = (node: SyntaxNode) => void;
+
+/**
+ * Run every rule's visitors over one file's post-image in a single walk. A
+ * rule that throws is reported once and skipped for the rest of the patch;
+ * the other rules go on.
+ */
+function runVisitors(
+  rules: readonly Rule[],
+  patch: Patch,
+  cfile: CFile,
+  cfiles: readonly CFile[],
+  shared: SharedAnalyses,
+  sinkOf: (rule: Rule) => (f: Finding) => void,
+  failed: Set<Rule>,
+  fail: (rule: Rule, e: unknown) => void,
+) {
+  const enter = new Map<string, Handler[]>();
+  const exit = new Map<string, Handler[]>();
+  for (const rule of rules) {
+    if (failed.has(rule)) continue;
+    let visitors: Visitors;
+    try {
+      visitors = rule.create!(ruleContext(rule, patch, cfile, cfiles, shared, sinkOf(rule)));
+      validateVisitors(rule, visitors);
+    } catch (e) {
+      fail(rule, e);
+      continue;
+    }
+    for (const [key, fn] of Object.entries(visitors)) {
+      const guarded: Handler = (node) => {
+        if (failed.has(rule)) return;
+        try {
+          fn(node);
+        } catch (e) {
+          fail(rule, e);
+        }
+      };
+      const isExit = key.endsWith(":exit");
+      const map = isExit ? exit : enter;
+      const type = isExit ? key.slice(0, -5) : key;
+      const list = map.get(type);
+      if (list) list.push(guarded);
+      else map.set(type, [guarded]);
+    }
+  }
+  walk(cfile.post.root, enter, exit);
+}
+
+function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: SharedAnalyses, sink: (f: Finding) => void): RuleContext {
   const file = cfile.file;
   const ctx: RuleContext = {
     patch,
@@ -157,7 +213,9 @@ function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
     cfiles,
     shared,
     post: cfile.post,
-    pre: cfile.pre,
+    get pre() {
+      return cfile.pre;
+    },
     query(name: string, root?: SyntaxNode): QueryMatch[] {
       return ruleQuery(rule, name).matches(root ?? cfile.post.root);
     },
@@ -208,25 +266,35 @@ function runVisitors(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
       sink(f);
     },
   };
-  const visitors = rule.create!(ctx);
-  validateVisitors(rule, visitors);
-  walk(cfile.post.root, visitors);
+  return ctx;
 }
 
-/** Depth-first walk with a tree cursor, calling enter and `:exit` visitors. */
-function walk(root: SyntaxNode, visitors: Visitors) {
-  const keys = Object.keys(visitors);
-  if (keys.length === 0) return;
+/**
+ * Depth-first walk with a tree cursor, calling enter and `:exit` handlers.
+ * Node objects are made only for node types someone handles: making one for
+ * every node costs more than the parse.
+ */
+function walk(root: SyntaxNode, enter: Map<string, Handler[]>, exit: Map<string, Handler[]>) {
+  if (enter.size === 0 && exit.size === 0) return;
+  const rootOnly = [...enter.keys(), ...exit.keys()].every((t) => t === root.type);
+  if (rootOnly) {
+    for (const h of enter.get(root.type) ?? []) h(root);
+    for (const h of exit.get(root.type) ?? []) h(root);
+    return;
+  }
   const cursor = root.walk();
-  const stack: SyntaxNode[] = [];
+  const exits: (SyntaxNode | null)[] = [];
   for (;;) {
-    const node = cursor.currentNode;
-    visitors[node.type]?.(node);
-    stack.push(node);
+    const type = cursor.nodeType;
+    const e = enter.get(type);
+    const x = exit.get(type);
+    const node = e || x ? cursor.currentNode : null;
+    if (e) for (const h of e) h(node!);
+    exits.push(x ? node : null);
     if (cursor.gotoFirstChild()) continue;
     for (;;) {
-      const done = stack.pop()!;
-      visitors[`${done.type}:exit`]?.(done);
+      const done = exits.pop();
+      if (done) for (const h of exit.get(done.type)!) h(done);
       if (cursor.gotoNextSibling()) break;
       if (!cursor.gotoParent()) return;
     }
