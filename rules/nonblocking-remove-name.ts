@@ -47,6 +47,7 @@ export default defineRule({
     earlyReturn: "'{{fn}}()' returns here before the {{wait}} below: callers of a remove expect no user of the object to remain",
     doc: "'{{fn}}()' is documented not to block or wait: a remove that does not wait for users is a put, name it so",
     refDrop: "'{{fn}}()' only drops a reference here and tears down on the last one: that is a put, not a remove",
+    comment: "this comment says '{{fn}}()' won't block: a remove that may return while users remain is a put, name it so",
   },
   docs: `### What it does
 Looks at functions whose name ends in \`_remove\`, \`_destroy\` or
@@ -92,6 +93,10 @@ such.
 > — Jason Gunthorpe, "Re: [PATCH v5 1/2] mm/mmu_notifier: make interval notifier updates safe", 17 Dec 2019,
 > Message-ID <20191217205147.GI16762@mellanox.com>
 
+A comment that says a teardown function will not block (on an ops member,
+say) is reported at the line that says so, when the patch does not show the
+function itself.
+
 ### Known problems
 A wait guarded by "is there anything to wait for" (\`if (seq) wait_event(...)\`)
 is not a second path and is not reported; an early return that does no work
@@ -99,7 +104,22 @@ is not a second path and is not reported; an early return that does no work
 show is not seen. The function's head must be in the patch.
 `,
   create(ctx) {
+    /** Teardown functions whose definition the patch shows: their code speaks for them. */
+    const shown = (name: string) => ctx.cfiles.some((cf) => cf.post.functionsNamed(name).some((f) => cf.post.describeFunction(f).headVisible));
     return {
+      comment(node) {
+        // A comment (often on an ops member) promising that a remove will not block.
+        const text = node.text.replace(/\s*\n\s*\*?\s*/g, " ");
+        const named = [...text.matchAll(/\b(\w+_(?:remove|destroy|unregister))\(\)/g)].map((m) => m[1]);
+        const says = SAYS_NO_WAIT.exec(node.text);
+        if (named.length === 0 || !says) return;
+        const fn = named.find((n) => !shown(n));
+        if (!fn) return;
+        const before = node.text.slice(0, says.index);
+        const row = node.startPosition.row + (before.match(/\n/g) ?? []).length;
+        const column = before.length - (before.lastIndexOf("\n") + 1) + (row === node.startPosition.row ? node.startPosition.column : 0);
+        ctx.report({ node, at: { row, column }, messageId: "comment", data: { fn } });
+      },
       function_definition(fnNode) {
         const fn = ctx.post.describeFunction(fnNode);
         if (!fn.headVisible || !fn.name || !TEARDOWN_NAME.test(fn.name)) return;

@@ -221,7 +221,7 @@ function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
     },
     report(d: ReportDescriptor<string>) {
       const view = d.view ?? cfile.post;
-      const { line, column } = locate(view, d.node);
+      const { line, column } = d.at ? { line: view.lineAt(d.at.row), column: d.at.column + 1 } : locate(view, d.node);
       if (!line) return; // synthetic or blank row: nothing in the patch to point at
       if ((rule.reportOn ?? "added") === "added" && line.kind !== "+") return;
       const related: RelatedLocation[] = (d.related ?? []).map((r) => {

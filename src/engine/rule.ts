@@ -69,6 +69,8 @@ export interface ReportDescriptor<M extends string> {
   confidence?: Confidence;
   /** The view the node belongs to (default: the post-image). */
   view?: CView;
+  /** Report at this row and column of the view instead of the node's start (a line inside a long comment). */
+  at?: { row: number; column: number };
 }
 
 export interface RuleContext<M extends string = string> {
