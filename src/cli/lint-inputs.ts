@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { InputError, parseMail, splitMessages } from "../input/index.js";
 import { parsePatch } from "../patch/index.js";
 import type { Linter, MessageResult } from "../engine/index.js";
+import type { Patch } from "../patch/index.js";
 
 export interface InputSpec {
   /** The name shown to the user ("-" for stdin). */
@@ -72,8 +73,19 @@ function describeFsError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Lint every message of every input. Inputs that fail are reported, the others still linted. */
-export async function lintInputs(inputs: InputSpec[], linter: Linter, progress?: Progress): Promise<LintRun> {
+export interface LintOptions {
+  progress?: Progress;
+  /** Keep each message's patch on its result (for reporters that quote it). */
+  keepPatches?: boolean;
+}
+
+/**
+ * Lint every message of every input. Inputs that fail are reported, the
+ * others still linted. The patches of one input are one series for the
+ * series-wide rules (kept in memory only when such a rule is enabled).
+ */
+export async function lintInputs(inputs: InputSpec[], linter: Linter, options: LintOptions = {}): Promise<LintRun> {
+  const { progress, keepPatches } = options;
   const results: MessageResult[] = [];
   const failures: string[] = [];
   let messages = 0;
@@ -89,14 +101,22 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, progress?:
     const counted = countBytes(stream, (n) => {
       bytes += n;
     });
+    const series: { patches: Patch[]; results: MessageResult[] } = { patches: [], results: [] };
     try {
       for await (const raw of splitMessages(input.name, counted)) {
         const mail = await parseMail(raw);
         const patch = parsePatch(mail);
-        results.push(linter.lintPatch(patch));
+        const result = linter.lintPatch(patch);
+        if (keepPatches) result.patch = patch;
+        if (linter.wantsSeries && patch.kind === "patch") {
+          series.patches.push(patch);
+          series.results.push(result);
+        }
+        results.push(result);
         messages++;
         progress?.update(messages, bytes);
       }
+      if (series.patches.length > 0) linter.lintSeries(series.patches, series.results);
     } catch (e) {
       if (e instanceof InputError) failures.push(e.message);
       else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);

@@ -133,7 +133,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
   const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
-  const run = await lintInputs(inputs, linter, progress);
+  const run = await lintInputs(inputs, linter, { progress });
   failures.push(...run.failures);
 
   const report = formatters[opts.format](run.results, {

@@ -26,6 +26,13 @@ export interface Linter {
   /** The rules this linter runs. */
   readonly rules: readonly Rule[];
   lintPatch(patch: Patch): MessageResult;
+  /** True when some enabled rule needs a whole series (the caller must then keep the patches). */
+  readonly wantsSeries: boolean;
+  /**
+   * Run the series-wide rules over the patches of one series and add their
+   * findings to those patches' results (`results[i]` belongs to `patches[i]`).
+   */
+  lintSeries(patches: readonly Patch[], results: MessageResult[]): void;
 }
 
 export class UnknownRuleError extends Error {}
@@ -43,6 +50,29 @@ export function createLinter(options: LinterOptions): Linter {
 
   return {
     rules,
+    wantsSeries: rules.some((r) => r.checkSeries),
+    lintSeries(patches, results) {
+      for (const rule of rules) {
+        if (!rule.checkSeries) continue;
+        try {
+          rule.checkSeries({
+            patches,
+            report(d) {
+              const target = results[d.patch];
+              if (!target) throw new Error(`rule ${rule.id} reported on patch ${d.patch} of ${patches.length}`);
+              const f = patchFinding(rule, d);
+              f.severity = severityOf(rule);
+              if (f.severity === "check" && !keepChecks) return;
+              target.findings.push(f);
+            },
+          });
+        } catch (e) {
+          const first = results[0];
+          if (first) internalError(first, `rule ${rule.id}`, e);
+        }
+      }
+      for (const r of results) r.findings = sortFindings(dedupe(r.findings));
+    },
     lintPatch(patch) {
       const result: MessageResult = {
         source: patch.source,
@@ -97,9 +127,7 @@ export function createLinter(options: LinterOptions): Linter {
       }
       const visiting = rules.filter((r) => r.create);
       for (const cf of cfiles) runVisitors(visiting, patch, cf, cfiles, shared, sinkOf, failed, fail);
-      result.findings = dedupe(findings).sort(
-        (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
-      );
+      result.findings = sortFindings(dedupe(findings));
       return result;
     },
   };
@@ -301,25 +329,36 @@ function walk(root: SyntaxNode, enter: Map<string, Handler[]>, exit: Map<string,
   }
 }
 
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
+  );
+}
+
+/** A finding about a patch as a whole, or one of its lines. */
+function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
+  const line = d.line ?? null;
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    message: messageOf(rule, d.messageId, d.data),
+    file: d.file,
+    line: line?.newNo ?? null,
+    column: null,
+    patchLine: line?.inputLine ?? d.inputLine ?? null,
+    sourceLine: line?.text,
+    sourceKind: line?.kind,
+    confidence: (d.confidence ?? rule.confidence) as Confidence,
+    related: [],
+  };
+}
+
 function patchContext(rule: Rule, patch: Patch, cfiles: CFile[], sink: (f: Finding) => void): PatchContext {
   return {
     patch,
     cfiles,
     report(d: PatchReportDescriptor<string>) {
-      const line = d.line ?? null;
-      sink({
-        rule: rule.id,
-        severity: rule.severity,
-        message: messageOf(rule, d.messageId, d.data),
-        file: d.file,
-        line: line?.newNo ?? null,
-        column: null,
-        patchLine: line?.inputLine ?? d.inputLine ?? null,
-        sourceLine: line?.text,
-        sourceKind: line?.kind,
-        confidence: (d.confidence ?? rule.confidence) as Confidence,
-        related: [],
-      });
+      sink(patchFinding(rule, d));
     },
   };
 }

@@ -42,6 +42,22 @@ export interface Rule<M extends string = string> {
   create?(ctx: RuleContext<M>): Visitors;
   /** Called once per patch, for checks about the message or the whole patch. */
   checkPatch?(ctx: PatchContext<M>): void;
+  /**
+   * Called once per series (the patches of one input, or of one send-email
+   * run), for points that need every patch at once: an export with no
+   * in-kernel user, a helper added in one patch and used in none.
+   */
+  checkSeries?(ctx: SeriesContext<M>): void;
+}
+
+export interface SeriesReportDescriptor<M extends string> extends PatchReportDescriptor<M> {
+  /** Which patch of the series the finding is about (its position in `patches`). */
+  patch: number;
+}
+
+export interface SeriesContext<M extends string = string> {
+  readonly patches: readonly Patch[];
+  report(d: SeriesReportDescriptor<M>): void;
 }
 
 export interface Related {

@@ -1,7 +1,7 @@
 /**
  * Engine contracts: findings and per-message results, shared with the reporters.
  */
-import type { MessageKind } from "../patch/model.js";
+import type { MessageKind, Patch } from "../patch/model.js";
 
 export type Severity = "error" | "warning" | "check";
 export type Confidence = "high" | "medium" | "low";
@@ -65,6 +65,8 @@ export interface MessageResult {
   lineCount: number;
   /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */
   internalError?: boolean;
+  /** The patch itself, kept only for reporters that quote it (the email reply). Not part of the JSON output. */
+  patch?: Patch;
 }
 
 export interface Summary {

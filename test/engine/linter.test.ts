@@ -111,3 +111,30 @@ describe("linter", () => {
     expect(r).toMatchObject({ kind: "unreadable", findings: [], problems: ["undecodable body"] });
   });
 });
+
+describe("series-wide rules", () => {
+  // A rule used only by this test: a series with more than one patch touching x.c is reported on its last patch.
+  const seriesRule = defineRule({
+    id: "test-series",
+    type: "suggestion",
+    severity: "warning",
+    confidence: "low",
+    summary: "reports x.c touched by several patches",
+    messages: { many: "{{n}} patches of the series touch '{{file}}'" },
+    docs,
+    checkSeries(ctx) {
+      const touching = ctx.patches.map((p, i) => [p, i] as const).filter(([p]) => p.files.some((f) => f.path === "drivers/x.c"));
+      if (touching.length > 1) ctx.report({ patch: touching[touching.length - 1][1], messageId: "many", data: { n: touching.length, file: "drivers/x.c" }, file: "drivers/x.c" });
+    },
+  });
+
+  it("runs once over the whole series and adds its findings to the right patch", () => {
+    const linter = createLinter({ rules: [seriesRule, gotoRule] });
+    expect(linter.wantsSeries).toBe(true);
+    const patches = [patch(), patchOf([fileDiff("other.c", [hunk("+int y;")])]), patch()];
+    const results = patches.map((p) => linter.lintPatch(p));
+    linter.lintSeries(patches, results);
+    expect(results.map((r) => r.findings.filter((f) => f.rule === "test-series").map((f) => f.message))).toEqual([[], [], ["2 patches of the series touch 'drivers/x.c'"]]);
+    expect(createLinter({ rules: [gotoRule] }).wantsSeries).toBe(false);
+  });
+});
