@@ -5,7 +5,9 @@
  */
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import { annotationsIn } from "./blank.js";
+import { blankAnnotations } from "./blank.js";
 import { layoutFile, type Layout, type Side, type SyntheticHead } from "./layout.js";
+import { wholeFile, type TreeSource, type WholeSide } from "./whole.js";
 import { LockContext } from "./locks.js";
 import { parseC, type SyntaxNode, type Tree } from "./parser.js";
 
@@ -20,8 +22,9 @@ export class CView {
   constructor(
     readonly file: FileDiff,
     readonly side: Side,
+    whole?: WholeSide,
   ) {
-    this.layout = layoutFile(file, side);
+    this.layout = whole ? wholeLayout(whole) : layoutFile(file, side);
     this.source = this.layout.rows.join("\n");
     this.tree = parseC(this.source);
   }
@@ -202,19 +205,43 @@ function looksLikeC(file: FileDiff): boolean {
   return total > 0 && score * 2 >= total;
 }
 
-/** Build the C views of every C file in a patch. Each view is parsed once; a pre-image only when asked for. */
-export function buildCFiles(patch: Patch): CFile[] {
+/** A whole file's side as a layout: every row is real, none is made up. */
+function wholeLayout(whole: WholeSide): Layout {
+  return {
+    rows: whole.rows.map(blankAnnotations),
+    rawRows: whole.rows,
+    lines: whole.lines,
+    synthetic: new Map(),
+    realPositions: true,
+  };
+}
+
+export interface BuildOptions {
+  /** The kernel tree the patch applies to, for whole files as context. */
+  tree?: TreeSource;
+  /** Where to say what could not be taken from the tree. */
+  problems?: string[];
+}
+
+/**
+ * Build the C views of every C file in a patch. Each view is parsed once; a
+ * pre-image only when asked for. With a tree, a file it holds is laid out
+ * whole, with the patch applied; otherwise (or when the tree's file does not
+ * match the patch) from the hunks alone.
+ */
+export function buildCFiles(patch: Patch, options: BuildOptions = {}): CFile[] {
   const out: CFile[] = [];
   for (const file of patch.files) {
     if (!isCFile(file)) continue;
-    const post = new CView(file, "post");
+    const whole = options.tree && !file.fragment ? fromTree(file, options.tree, options.problems) : null;
+    const post = new CView(file, "post", whole?.post);
     const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
     let pre: CView | null | undefined = hasPre ? undefined : null;
     out.push({
       file,
       post,
       get pre() {
-        if (pre === undefined) pre = new CView(file, "pre");
+        if (pre === undefined) pre = new CView(file, "pre", whole?.pre);
         return pre;
       },
       preImageOf(node) {
@@ -227,6 +254,25 @@ export function buildCFiles(patch: Patch): CFile[] {
     });
   }
   return out;
+}
+
+/** The whole file from the tree, or null (saying why when it matters) to fall back to the hunks. */
+function fromTree(file: FileDiff, tree: TreeSource, problems: string[] | undefined) {
+  if (file.status === "added") return null; // the hunks are the whole file
+  const path = file.oldPath ?? file.newPath;
+  if (!path) return null;
+  const got = tree.read(path);
+  if (got === null) {
+    problems?.push(`${path}: not in the tree: linted from the hunks alone`);
+    return null;
+  }
+  if ("refused" in got) {
+    problems?.push(got.refused);
+    return null;
+  }
+  const whole = wholeFile(file, got.text);
+  if (!whole) problems?.push(`${path}: the tree's file does not match the patch's context: linted from the hunks alone`);
+  return whole;
 }
 
 function findSameNode(pre: CView, line: PatchLine, node: SyntaxNode): SyntaxNode | null {

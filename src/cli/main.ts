@@ -6,14 +6,16 @@
  * 1 an error-level finding or too many warnings; 2 usage error, unreadable
  * input or internal error. Nothing goes to stderr unless something failed.
  */
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
 import { createLinter, summarize, UnknownRuleError, type Linter } from "../engine/index.js";
 import { formatters, type FormatName } from "../report/index.js";
+import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type Progress } from "./lint-inputs.js";
+import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -43,6 +45,8 @@ interface LintOptions {
   ignore?: string[];
   only?: string[];
   strict?: boolean;
+  /** commander: `--tree DIR` gives a string, `--no-tree` gives false. */
+  tree?: string | false;
 }
 
 const ruleList = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
@@ -62,6 +66,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--ignore <rules>", "do not run these rules (comma-separated ids)", ruleList)
     .option("--only <rules>", "run only these rules (comma-separated ids)", ruleList)
     .option("--strict", "also report check-level findings, as checkpatch --strict")
+    .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
+    .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -94,6 +100,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(`# ${rule.id} (${rule.severity}, confidence ${rule.confidence})\n\n${rule.summary}\n\n${rule.docs.trim()}\n`);
     });
 
+  // kreview as git send-email's sendemail-validate hook (src/cli/hook.ts)
+  registerHook(program, io, (s) => {
+    status = s;
+  });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -106,6 +117,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return status;
 }
 
+/** The tree to read whole files from: the one named, none, or the one the current directory is in. */
+function kernelTree(opt: string | false | undefined, cwd: string): { dir: string | null } | { error: string } {
+  if (opt === false) return { dir: null };
+  if (typeof opt === "string") {
+    const dir = path.resolve(cwd, opt);
+    if (!existsSync(dir)) return { error: `--tree ${opt}: no such directory` };
+    if (!isKernelTree(dir)) return { error: `--tree ${opt}: not the top of a kernel tree (no MAINTAINERS, Makefile, Kbuild, scripts/, include/)` };
+    return { dir };
+  }
+  return { dir: findKernelTree(cwd) };
+}
+
 function parseCount(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isInteger(n)) throw new InvalidArgumentError(`takes a whole number, not '${v}'`);
@@ -115,7 +138,12 @@ function parseCount(v: string): number {
 async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<number> {
   let linter: Linter;
   try {
-    linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict });
+    const tree = kernelTree(opts.tree, io.cwd);
+    if ("error" in tree) {
+      io.stderr.write(`kreview: ${tree.error}\n`);
+      return 2;
+    }
+    linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
     if (e instanceof UnknownRuleError) {
       io.stderr.write(`kreview: ${e.message}\n`);

@@ -20,3 +20,4 @@ export { LockContext, lockKey, type HeldLock, type LockState } from "../c/locks.
 export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
 export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export { ListModel, structTypeOf, type ListRef, type ListUse, type StructInfo } from "../c/lists.js";
+export type { TreeSource, TreeRead } from "../c/whole.js";

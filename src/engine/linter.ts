@@ -4,6 +4,7 @@
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
+import type { TreeSource } from "../c/whole.js";
 import { ListModel } from "../c/lists.js";
 import type { Patch, PatchLine } from "../patch/model.js";
 import type { PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor, SharedAnalyses } from "./rule.js";
@@ -20,6 +21,8 @@ export interface LinterOptions {
   strict?: boolean;
   /** Per-rule severity overrides. */
   severity?: Record<string, Severity>;
+  /** The kernel tree the patches apply to: C views are then built from whole files. */
+  tree?: TreeSource;
 }
 
 export interface Linter {
@@ -90,7 +93,7 @@ export function createLinter(options: LinterOptions): Linter {
       }
       let cfiles: CFile[] = [];
       try {
-        cfiles = buildCFiles(patch);
+        cfiles = buildCFiles(patch, { tree: patch.kind === "patch" ? options.tree : undefined, problems: result.problems });
       } catch (e) {
         internalError(result, "C view", e);
       }
