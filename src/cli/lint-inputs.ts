@@ -107,7 +107,8 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
         const mail = await parseMail(raw);
         const patch = parsePatch(mail);
         const result = linter.lintPatch(patch);
-        if (keepPatches) result.patch = patch;
+        // Only a patch with something to say is quoted back: an archive must not pile up in memory.
+        if (keepPatches && result.findings.length > 0) result.patch = patch;
         if (linter.wantsSeries && patch.kind === "patch") {
           series.patches.push(patch);
           series.results.push(result);

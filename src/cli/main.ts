@@ -11,10 +11,12 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, summarize, UnknownRuleError, type Linter } from "../engine/index.js";
+import { createLinter, summarize, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
 import { formatters, type FormatName } from "../report/index.js";
+import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
+import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
-import { lintInputs, resolveInputs, type Progress } from "./lint-inputs.js";
+import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
 import { VERSION } from "./version.js";
 
@@ -25,7 +27,7 @@ export interface CliIO {
   cwd: string;
 }
 
-const FORMATS: FormatName[] = ["text", "terse", "json", "sarif"];
+const FORMATS: FormatName[] = ["text", "terse", "json", "sarif", "b4-review", "email"];
 
 const EXAMPLES = `
 Examples:
@@ -34,6 +36,7 @@ Examples:
   kreview --format terse < mail.eml       one line per finding, as b4 and editors read it
   kreview --format json archive.mbox.gz   a whole list archive, as JSON
   git diff | kreview                      lint a plain diff from stdin
+  kreview --git -3                        lint the last three commits as one series
   kreview rules                           list the rules
   kreview explain bitwise-or-in-condition print a rule's documentation`;
 
@@ -45,6 +48,14 @@ interface LintOptions {
   ignore?: string[];
   only?: string[];
   strict?: boolean;
+  /** --severity RULE=LEVEL, merged over the configuration file's. */
+  severity?: Record<string, Severity>;
+  /** --git: a revision, a..b, or -N. */
+  git?: string;
+  /** false with --no-config. */
+  config?: boolean;
+  /** True when --format was typed (then it wins over the configuration file; commander's default does not). */
+  formatGiven?: boolean;
   /** commander: `--tree DIR` gives a string, `--no-tree` gives false. */
   tree?: string | false;
 }
@@ -66,6 +77,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--ignore <rules>", "do not run these rules (comma-separated ids)", ruleList)
     .option("--only <rules>", "run only these rules (comma-separated ids)", ruleList)
     .option("--strict", "also report check-level findings, as checkpatch --strict")
+    .option("--no-strict", "leave check-level findings out even when .kreview.json sets strict")
+    .option("--severity <rule=level>", "report a rule at another level: error, warning or check (repeatable, comma-separated)", parseSeverityArg)
+    .option("--git <range>", "lint commits of the current git repository as one series: a revision, a..b, or -N (the last N)")
+    .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
     .addHelpText("after", EXAMPLES)
@@ -75,7 +90,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       writeErr: (s) => io.stderr.write(s),
     })
     .action(async (inputs: string[], opts: LintOptions) => {
-      status = await lint(inputs, opts, io);
+      status = await lint(inputs, { ...opts, formatGiven: program.getOptionValueSource("format") === "cli" }, io);
     });
 
   program
@@ -129,6 +144,24 @@ function kernelTree(opt: string | false | undefined, cwd: string): { dir: string
   return { dir: findKernelTree(cwd) };
 }
 
+/**
+ * Puts the command line over .kreview.json (src/cli/config.ts): lists add up,
+ * the rest is replaced. Returns the one-line error when the file is wrong.
+ */
+async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | string> {
+  if (opts.config === false) return opts;
+  let loaded;
+  try {
+    loaded = await loadConfig({ cwd: io.cwd, rules: builtinRules.map((r) => r.id), formats: FORMATS });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  if (!loaded) return opts;
+  const merged = mergeSettings(loaded.settings, { ...opts, format: opts.formatGiven ? opts.format : undefined });
+  return { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format };
+}
+
 function parseCount(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isInteger(n)) throw new InvalidArgumentError(`takes a whole number, not '${v}'`);
@@ -136,6 +169,12 @@ function parseCount(v: string): number {
 }
 
 async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<number> {
+  const configured = await applyConfig(opts, io);
+  if (typeof configured === "string") {
+    io.stderr.write(`kreview: ${configured}\n`);
+    return 2;
+  }
+  opts = configured;
   let linter: Linter;
   try {
     const tree = kernelTree(opts.tree, io.cwd);
@@ -143,7 +182,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
       io.stderr.write(`kreview: ${tree.error}\n`);
       return 2;
     }
-    linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, tree: tree.dir ? treeSource(tree.dir) : undefined });
+    linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
     if (e instanceof UnknownRuleError) {
       io.stderr.write(`kreview: ${e.message}\n`);
@@ -151,7 +190,17 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     }
     throw e;
   }
-  if (args.length === 0) {
+  let gitSeries: InputSpec | undefined;
+  if (opts.git !== undefined) {
+    try {
+      gitSeries = await gitInput(opts.git, io.cwd);
+    } catch (e) {
+      if (!(e instanceof GitError)) throw e;
+      io.stderr.write(`kreview: ${e.message}\n`);
+      return 2;
+    }
+  }
+  if (args.length === 0 && !gitSeries) {
     if (io.stdin.isTTY) {
       io.stderr.write("kreview: no input: name a patch, mbox or directory, or pipe a patch to stdin (see --help)\n");
       return 2;
@@ -159,9 +208,11 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     args = ["-"];
   }
   const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
+  if (gitSeries) inputs.unshift(gitSeries);
   const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
-  const run = await lintInputs(inputs, linter, { progress });
+  // The email reply quotes the patch itself, so its results keep the parsed patches.
+  const run = await lintInputs(inputs, linter, { progress, keepPatches: opts.format === "email" });
   failures.push(...run.failures);
 
   const report = formatters[opts.format](run.results, {

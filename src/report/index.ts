@@ -6,7 +6,11 @@
  *   terse  one line per finding, checkpatch --terse --showfile, for b4 and editors
  *   json   kreview's stable report (docs/json-output.md)
  *   sarif  SARIF 2.1.0, for code scanning and SARIF viewers
+ *   b4-review  the JSON array `b4 review` reads from a per-patch check
+ *   email  a review reply per patch with findings, as an mbox to send (docs/email-reply.md)
  */
+import { b4Review } from "./b4-review.js";
+import { email } from "./email.js";
 import { json } from "./json.js";
 import { sarif } from "./sarif.js";
 import { terse } from "./terse.js";
@@ -14,6 +18,6 @@ import { text } from "./text.js";
 import type { FormatName, Formatter } from "./types.js";
 
 export type { FormatName, Formatter, ReportMeta, ReportRule } from "./types.js";
-export { json, sarif, terse, text };
+export { b4Review, email, json, sarif, terse, text };
 
-export const formatters: Record<FormatName, Formatter> = { text, terse, json, sarif };
+export const formatters: Record<FormatName, Formatter> = { text, terse, json, sarif, "b4-review": b4Review, email };

@@ -4,7 +4,7 @@
  */
 import type { MessageResult, Severity } from "../engine/types.js";
 
-export type FormatName = "text" | "terse" | "json" | "sarif";
+export type FormatName = "text" | "terse" | "json" | "sarif" | "b4-review" | "email";
 
 /** A rule as the reporters name it (SARIF's `tool.driver.rules`). */
 export interface ReportRule {

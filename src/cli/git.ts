@@ -1,0 +1,82 @@
+/**
+ * `--git <rev | a..b | -N>`: the commits of the repository kreview runs in, as
+ * one series, in the form they would be mailed: `git format-patch --stdout`
+ * is run and its mbox becomes one input, named `git:<range>`, that goes
+ * through the same pipeline as any mbox (so subjects are `[PATCH n/m] ...`,
+ * and merges are left out, as format-patch leaves them out).
+ *
+ * git is run with an argument array, never through a shell, and the range is
+ * placed after `--end-of-options` and before `--`, so no value can turn into
+ * a git option or a path. A value starting with `-` other than `-N` is
+ * refused before git is run, with a message that says so.
+ */
+import { spawn } from "node:child_process";
+import { Readable } from "node:stream";
+import type { InputSpec } from "./lint-inputs.js";
+
+/** Something git could not do for `--git`; the message is one line, without the `kreview: ` prefix. */
+export class GitError extends Error {}
+
+/**
+ * The user's git configuration may change what format-patch writes in ways
+ * the patch reader should not have to guess (paths without `a/`/`b/`,
+ * patches as attachments, a cover letter, colour): those settings are undone
+ * here. `-M` shows renames as renames, as checkpatch's --git does.
+ */
+const NEUTRAL_CONFIG = ["-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false"];
+const FORMAT_PATCH = ["format-patch", "--stdout", "--no-color", "-M", "--no-cover-letter", "--no-attach"];
+
+/**
+ * format-patch's revision arguments for a `--git` value. A single revision is
+ * `-1 <rev>^!` rather than checkpatch's `-1 <rev>`: on a merge commit `-1
+ * <rev>` silently formats the newest non-merge commit behind it instead,
+ * while `<rev>^!` (the commit without its parents) leaves nothing, which is
+ * reported.
+ */
+export function revisionArgs(range: string): string[] {
+  if (/^-[1-9]\d*$/.test(range)) return [range]; // the last N commits from HEAD
+  if (range === "") throw new GitError("--git: needs a revision, a range a..b or -N");
+  if (range.startsWith("-")) throw new GitError(`--git ${range}: not a revision, a range a..b or -N (values starting with '-' are refused)`);
+  // a range already (a..b, a...b, or rev^! / rev^@ / rev^- which name sets of commits)
+  if (range.includes("..") || /\^[!@-]/.test(range)) return ["--end-of-options", range];
+  return ["-1", "--end-of-options", `${range}^!`];
+}
+
+/** The commits of `range` in `cwd`'s repository as one mbox input. Throws GitError. */
+export async function gitInput(range: string, cwd: string): Promise<InputSpec> {
+  const args = [...NEUTRAL_CONFIG, ...FORMAT_PATCH, ...revisionArgs(range), "--"];
+  const { status, stdout, stderr } = await runGit(args, cwd);
+  // git names the revision it was given: keep our `^!` out of the message
+  if (status !== 0) throw new GitError(`--git ${range}: ${gitFailure(stderr, cwd).replaceAll(`${range}^!`, range)}`);
+  if (stdout.length === 0) throw new GitError(`--git ${range}: no commits to lint (merge commits are left out, as format-patch leaves them out)`);
+  return { name: `git:${range}`, open: () => Readable.from([stdout]), size: stdout.length };
+}
+
+interface GitRun {
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs git and buffers its output: a series is small, and a failure must be known before linting starts. */
+function runGit(args: string[], cwd: string): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      reject(new GitError(e.code === "ENOENT" ? "--git: cannot run git: it is not installed or not on PATH" : `--git: cannot run git: ${e.message}`));
+    });
+    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+
+/** git's complaint in one line: its first `fatal:`/`error:` line, without that word. */
+function gitFailure(stderr: string, cwd: string): string {
+  if (/not a git repository/i.test(stderr)) return `${cwd} is not inside a git repository`;
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0];
+  return line ? line.replace(/^(fatal|error):\s*/, "") : "git format-patch failed";
+}
