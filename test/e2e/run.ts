@@ -23,6 +23,11 @@ export const VERSION: string = JSON.parse(readFileSync(path.join(REPO, "package.
  * day. Tests about the whole run (the corpus, JSON summary, SARIF) use every
  * rule.
  */
+/** The developer's home as it was when the tests started; a test that sets HOME itself keeps its own. */
+const REAL_HOME = process.env.HOME;
+/** An empty home for every other run. */
+const EMPTY_HOME = mkdtempSync(path.join(os.tmpdir(), "kreview-home-"));
+
 export const FORMAT_ONLY = ["--only", "patch-format"] as const;
 
 export interface RunOptions {
@@ -73,7 +78,8 @@ function runProcess(command: string, args: readonly string[], opts: RunOptions):
     const child = spawn(command, args, {
       cwd: opts.cwd ?? REPO,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
+      // A developer's own ~/.kreview.json must not change what the tests see.
+      env: { ...process.env, HOME: process.env.HOME === REAL_HOME ? EMPTY_HOME : process.env.HOME, NO_COLOR: "1" },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
