@@ -15,12 +15,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, summarize, type Linter, type MessageResult } from "../engine/index.js";
+import { createLinter, type Linter, type MessageResult } from "../engine/index.js";
 import type { Patch } from "../patch/index.js";
 import { formatters, type ReportMeta } from "../report/index.js";
 import { lintInputs, resolveInputs } from "./lint-inputs.js";
 import type { CliIO } from "./main.js";
 import { findKernelTree, treeSource } from "./tree.js";
+import { exitStatus } from "./status.js";
 import { VERSION } from "./version.js";
 
 export const HOOK_NAME = "sendemail-validate";
@@ -282,21 +283,12 @@ function reportMeta(linter: Linter): ReportMeta {
   return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })) };
 }
 
-/** Exit status of a run: 2 unreadable or internal error, 1 error-level finding, 0 otherwise (warnings pass). */
-function exitStatus(results: readonly MessageResult[], failures: readonly string[], io: CliIO): number {
-  for (const f of failures) io.stderr.write(`kreview: ${f}\n`);
-  const internal = results.filter((r) => r.internalError);
-  for (const r of internal) io.stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
-  if (failures.length > 0 || internal.length > 0) return 2;
-  return summarize(results).errors > 0 ? 1 : 0;
-}
-
 async function lintAndReport(files: string[], io: CliIO, linter: Linter): Promise<number> {
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
   const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
   if (run.results.length > 0) io.stdout.write(formatters.text(run.results, reportMeta(linter)));
-  return exitStatus(run.results, failures, io);
+  return exitStatus(run.results, failures, io.stderr);
 }
 
 /** GIT_SENDEMAIL_FILE_COUNTER / _TOTAL (git >= 2.41), when both are there and make sense. */
@@ -362,5 +354,5 @@ async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<n
   if (patches.length > 0) linter.lintSeries(patches, results);
   const found = results.filter((r) => r.findings.length > 0 || r.problems.length > 0);
   if (found.length > 0) io.stdout.write(formatters.text(found, reportMeta(linter)));
-  return exitStatus(found, failures, io);
+  return exitStatus(found, failures, io.stderr);
 }

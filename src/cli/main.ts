@@ -11,13 +11,14 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, summarize, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
+import { createLinter, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
 import { formatters, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
+import { exitStatus } from "./status.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -229,14 +230,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     }
   } else io.stdout.write(report);
 
-  for (const f of failures) io.stderr.write(`kreview: ${f}\n`);
-  const internal = run.results.filter((r) => r.internalError);
-  for (const r of internal) io.stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
-  if (failures.length > 0 || internal.length > 0) return 2;
-  const s = summarize(run.results);
-  if (s.errors > 0) return 1;
-  if (opts.maxWarnings !== undefined && s.warnings > opts.maxWarnings) return 1;
-  return 0;
+  return exitStatus(run.results, failures, io.stderr, opts.maxWarnings);
 }
 
 function terminalProgress(out: Writable): Progress {
