@@ -21,6 +21,7 @@ import { formatters, type ReportMeta } from "../report/index.js";
 import { lintInputs, resolveInputs } from "./lint-inputs.js";
 import type { CliIO } from "./main.js";
 import { findKernelTree, treeSource } from "./tree.js";
+import { ConfigError, loadConfig, type ConfigSettings } from "./config.js";
 import { exitStatus } from "./status.js";
 import { VERSION } from "./version.js";
 
@@ -259,7 +260,8 @@ async function status(dir: string, io: CliIO): Promise<number> {
  * whole series. Exported for tests that bring their own linter (no built-in
  * rule is series-wide yet).
  */
-export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, linter: Linter = defaultLinter(io.cwd)): Promise<number> {
+export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, given?: Linter): Promise<number> {
+  const linter = given ?? (await defaultLinter(io.cwd));
   // The file alone is not the series: a series-wide rule run on it would
   // miss the other patches (a helper used only in the next one) and could
   // block a good send. Those rules run only over a whole counted series, so
@@ -271,12 +273,27 @@ export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, l
 }
 
 /**
- * The default rules, with the kernel tree git runs the hook in as context
- * when it is one: what `kreview FILE` would say in the same directory.
+ * The rules as `.kreview.json` sets them (ignore, only, strict, severity),
+ * with the kernel tree git runs the hook in as context when it is one: what
+ * `kreview FILE` would say in the same directory.
  */
-function defaultLinter(cwd: string): Linter {
+async function defaultLinter(cwd: string): Promise<Linter> {
+  let settings: ConfigSettings = {};
+  try {
+    settings = (await loadConfig({ cwd, rules: builtinRules.map((r) => r.id), formats: Object.keys(formatters) }))?.settings ?? {};
+  } catch (e) {
+    if (e instanceof ConfigError) throw new HookError(e.message);
+    throw e;
+  }
   const tree = findKernelTree(cwd);
-  return createLinter({ rules: builtinRules, tree: tree ? treeSource(tree) : undefined });
+  return createLinter({
+    rules: builtinRules,
+    ignore: settings.ignore,
+    only: settings.only,
+    strict: settings.strict,
+    severity: settings.severity,
+    tree: tree ? treeSource(tree) : undefined,
+  });
 }
 
 function reportMeta(linter: Linter): ReportMeta {

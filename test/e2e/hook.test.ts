@@ -312,6 +312,22 @@ describe("kreview hook run (what the installed hook calls)", () => {
     expect(r.stdout).toMatch(/total: \d+ errors, \d+ warnings, 340 lines checked/);
   });
 
+  it("honours the repository's .kreview.json, as 'kreview FILE' does", () => {
+    const cfg = path.join(repo, ".kreview.json");
+    writeFileSync(cfg, JSON.stringify({ severity: { "bitwise-or-in-condition": "warning", "list-mutation-unlocked": "warning" } }));
+    try {
+      const r = kreview(["hook", "run", BAD], repo);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("WARNING:bitwise-or-in-condition:");
+      writeFileSync(cfg, "{ \"ignore\": [\"no-such-rule\"] }\n");
+      const broken = kreview(["hook", "run", BAD], repo);
+      expect(broken.status).toBe(2);
+      expect(broken.stderr).toMatch(/\.kreview\.json:1:\d+: unknown rule 'no-such-rule'/);
+    } finally {
+      rmSync(cfg, { force: true });
+    }
+  });
+
   it("a clean patch and a cover letter pass; a second argument (git 2.41's headers file) is accepted", () => {
     const good = kreview(["hook", "run", GOOD, path.join(tmp, "no-such-headers")], repo);
     expect(good.status).toBe(0);
