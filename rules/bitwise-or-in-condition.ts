@@ -1,21 +1,10 @@
-import { defineRule, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, unparen, type SyntaxNode } from "../src/engine/index.js";
 
 const COMPARISON = new Set(["==", "!=", "<", ">", "<=", ">="]);
 const LOGICAL = new Set(["&&", "||"]);
 
 function operatorOf(node: SyntaxNode): string {
   return node.childForFieldName("operator")?.type ?? "";
-}
-
-function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0];
-  return n;
-}
-
-function calleeName(call: SyntaxNode): string | null {
-  const f = call.childForFieldName("function");
-  return f?.type === "identifier" ? f.text : null;
 }
 
 /** Is this expression already a truth value (0 or 1)? */

@@ -1,14 +1,9 @@
-import { defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, type SyntaxNode } from "../src/engine/index.js";
 
 const TEARDOWN_NAME = /_(remove|destroy|unregister)$/;
 const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(block|wait|sleep)|\bnon-?blocking\b|\bwithout (blocking|waiting)\b/i;
 /** Calls that are not work of their own on a path: locking, warnings, printing. */
 const INCIDENTAL = /^(WARN\w*|BUG_ON|pr_\w+|dev_\w+|printk|trace_\w+|lockdep_\w+|might_sleep|READ_ONCE|WRITE_ONCE|likely|unlikely)$/;
-
-function calleeName(call: SyntaxNode): string | null {
-  const f = call.childForFieldName("function");
-  return f?.type === "identifier" ? f.text : null;
-}
 
 function waitsIn(node: SyntaxNode): SyntaxNode[] {
   return node.descendantsOfType("call_expression").filter((c) => {

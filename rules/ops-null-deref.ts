@@ -1,4 +1,4 @@
-import { defineRule, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, unparen, type SyntaxNode } from "../src/engine/index.js";
 
 /** Member names that hold an operations table. */
 const OPS_MEMBER = /(^|_)f?ops$|operations$|(^|_)callbacks?$/;
@@ -6,12 +6,6 @@ const OPS_MEMBER = /(^|_)f?ops$|operations$|(^|_)callbacks?$/;
 const TEST_MACROS = /^(WARN_ON(_ONCE)?|BUG_ON|WARN(_ONCE)?|unlikely|likely|IS_ERR_OR_NULL|dev_WARN_ONCE)$/;
 
 const norm = (s: string) => s.replace(/\s+/g, "");
-
-function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0];
-  return n;
-}
 
 function isNull(node: SyntaxNode): boolean {
   const t = node.text;

@@ -13,6 +13,7 @@
  * learnt from the calls that name both.
  */
 import type { SyntaxNode } from "./parser.js";
+import { callArgs as args } from "./syntax.js";
 import type { CFile, CView, EnclosingFunction } from "./view.js";
 import { LIST_CALLS, LIST_HEAD_MACROS, LIST_HEAD_TYPES, LOCK_TYPES, type ListCall } from "./kernel/lists.js";
 
@@ -60,10 +61,6 @@ function strip(expr: SyntaxNode | undefined): SyntaxNode | undefined {
     n = n.namedChildren[n.namedChildCount - 1];
   }
   return n;
-}
-
-function args(call: SyntaxNode): SyntaxNode[] {
-  return call.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
 }
 
 /** The innermost identifier a declarator declares. */

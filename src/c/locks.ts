@@ -15,6 +15,7 @@
  * lock, sleeping in atomic context, RCU accessors).
  */
 import type { SyntaxNode } from "./parser.js";
+import { callArgs as args, calleeName } from "./syntax.js";
 import { GUARD_CLASSES, LOCK_ASSERTIONS, LOCK_CALLS, type LockKind } from "./kernel/locks.js";
 
 export interface HeldLock {
@@ -95,15 +96,6 @@ function join(a: State, b: State): State {
 }
 
 const CUSTOM_LOCK = /^([a-z_0-9]*?)_?((?:read_|write_)?)(un)?lock(_irq|_irqsave|_irqrestore|_bh)?$/;
-
-function calleeName(call: SyntaxNode): string | null {
-  const f = call.childForFieldName("function");
-  return f && f.type === "identifier" ? f.text : null;
-}
-
-function args(call: SyntaxNode): SyntaxNode[] {
-  return call.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
-}
 
 interface Jumps {
   breaks: State[];

@@ -21,3 +21,4 @@ export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js
 export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export { ListModel, structTypeOf, type ListRef, type ListUse, type StructInfo } from "../c/lists.js";
 export type { TreeSource, TreeRead } from "../c/whole.js";
+export { calleeName, callArgs, unparen } from "../c/syntax.js";

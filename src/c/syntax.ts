@@ -1,0 +1,24 @@
+/**
+ * Small questions about C syntax nodes that the analyses and the rules all
+ * ask: which function a call names, its arguments, an expression without its
+ * parentheses.
+ */
+import type { SyntaxNode } from "./parser.js";
+
+/** The name a call calls (`foo` in `foo(x)`), or null for a call through a pointer or member. */
+export function calleeName(call: SyntaxNode): string | null {
+  const f = call.childForFieldName("function");
+  return f?.type === "identifier" ? f.text : null;
+}
+
+/** A call's arguments, comments left out. */
+export function callArgs(call: SyntaxNode): SyntaxNode[] {
+  return call.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
+}
+
+/** The expression inside any number of parentheses. */
+export function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0];
+  return n;
+}
