@@ -1,9 +1,6 @@
-import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, naming, type SyntaxNode } from "../src/engine/index.js";
 
-const TEARDOWN_NAME = /_(remove|destroy|unregister)$/;
-const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(block|wait|sleep)|\bnon-?blocking\b|\bwithout (blocking|waiting)\b/i;
-/** Calls that are not work of their own on a path: locking, warnings, printing. */
-const INCIDENTAL = /^(WARN\w*|BUG_ON|pr_\w+|dev_\w+|printk|trace_\w+|lockdep_\w+|might_sleep|READ_ONCE|WRITE_ONCE|likely|unlikely)$/;
+const { TEARDOWN_NAME, SAYS_NO_WAIT, INCIDENTAL_CALL: INCIDENTAL } = naming;
 
 function waitsIn(node: SyntaxNode): SyntaxNode[] {
   return node.descendantsOfType("call_expression").filter((c) => {
@@ -104,12 +101,15 @@ show is not seen. The function's head must be in the patch.
     return {
       comment(node) {
         // A comment (often on an ops member) promising that a remove will not block.
+        // The promise must be in the sentence that names the function: a
+        // "does not block" two sentences on is about something else.
         const text = node.text.replace(/\s*\n\s*\*?\s*/g, " ");
-        const named = [...text.matchAll(/\b(\w+_(?:remove|destroy|unregister))\(\)/g)].map((m) => m[1]);
+        const sentence = text.split(/(?<=[.;:!?])\s+/).find((s) => SAYS_NO_WAIT.test(s) && /\b\w+_(?:remove|destroy|unregister)\(\)/.test(s));
+        if (!sentence) return;
+        const named = [...sentence.matchAll(/\b(\w+_(?:remove|destroy|unregister))\(\)/g)].map((m) => m[1]);
         const says = SAYS_NO_WAIT.exec(node.text);
-        if (named.length === 0 || !says) return;
         const fn = named.find((n) => !shown(n));
-        if (!fn) return;
+        if (!fn || !says) return;
         const before = node.text.slice(0, says.index);
         const row = node.startPosition.row + (before.match(/\n/g) ?? []).length;
         const column = before.length - (before.lastIndexOf("\n") + 1) + (row === node.startPosition.row ? node.startPosition.column : 0);
@@ -118,6 +118,9 @@ show is not seen. The function's head must be in the patch.
       function_definition(fnNode) {
         const fn = ctx.post.describeFunction(fnNode);
         if (!fn.headVisible || !fn.name || !TEARDOWN_NAME.test(fn.name)) return;
+        // An ops-table implementation (`.destroy = foo_destroy`) is named by the
+        // table's member, not by a promise of its own.
+        if (ctx.facts.world.opsSlots.has(fn.name)) return;
         const body = fnNode.childForFieldName("body");
         if (!body) return;
         const data = { fn: fn.name };
@@ -152,6 +155,8 @@ show is not seen. The function's head must be in the patch.
         for (const call of body.descendantsOfType("call_expression")) {
           const name = calleeName(call);
           if (!name || !isRefDropCall(name) || !ctx.post.isAdded(call)) continue;
+          // A drop followed by a wait for the last user (kref_put(); wait_for_completion()) waits.
+          if (waits.some((w) => w.startIndex > call.endIndex)) continue;
           ctx.report({ node: call, messageId: "refDrop", data });
           reported = true;
         }

@@ -1,84 +1,17 @@
-import { defineRule, unparen, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, naming, pathText, type FunctionFacts, type SyntaxNode } from "../src/engine/index.js";
 
-/** Member names that hold an operations table. */
-const OPS_MEMBER = /(^|_)f?ops$|operations$|(^|_)callbacks?$/;
-/** Macros whose argument is a tested condition. */
-const TEST_MACROS = /^(WARN_ON(_ONCE)?|BUG_ON|WARN(_ONCE)?|unlikely|likely|IS_ERR_OR_NULL|dev_WARN_ONCE)$/;
-
-const norm = (s: string) => s.replace(/\s+/g, "");
-
-function isNull(node: SyntaxNode): boolean {
-  const t = node.text;
-  return t === "NULL" || t === "0" || t === "nullptr";
-}
-
-interface Test {
-  node: SyntaxNode;
-  /** Tested for being NULL (`!e`, `e == NULL`): the code bails out or branches when it is. */
-  forNull: boolean;
-}
-
-/** The expressions a condition tests against NULL: `!e`, `e == NULL`, `e && ...`, a bare `e`. */
-function testedIn(cond: SyntaxNode, out: Map<string, Test>, forNull = false) {
-  const n = unparen(cond);
-  switch (n.type) {
-    case "unary_expression":
-      if (n.childForFieldName("operator")?.type === "!") testedIn(n.childForFieldName("argument")!, out, !forNull);
-      return;
-    case "binary_expression": {
-      const op = n.childForFieldName("operator")?.type;
-      const l = n.childForFieldName("left")!;
-      const r = n.childForFieldName("right")!;
-      if (op === "&&" || op === "||") {
-        testedIn(l, out, forNull);
-        testedIn(r, out, forNull);
-      } else if (op === "==" || op === "!=") {
-        const polarity = op === "==" ? !forNull : forNull;
-        if (isNull(r)) testedIn(l, out, polarity);
-        else if (isNull(l)) testedIn(r, out, polarity);
-      }
-      return;
-    }
-    case "call_expression": {
-      const f = n.childForFieldName("function");
-      if (f?.type === "identifier" && TEST_MACROS.test(f.text)) {
-        const args = n.childForFieldName("arguments")?.namedChildren ?? [];
-        // dev_WARN_ONCE(dev, cond, fmt): the condition is the second argument.
-        const cond = f.text === "dev_WARN_ONCE" ? args[1] : args[0];
-        if (cond) testedIn(cond, out, f.text === "IS_ERR_OR_NULL" ? !forNull : forNull);
-      }
-      return;
-    }
-    case "field_expression":
-    case "identifier": {
-      const key = norm(n.text);
-      const seen = out.get(key);
-      if (!seen) out.set(key, { node: n, forNull });
-      else if (forNull && !seen.forNull) seen.forNull = true;
-      return;
-    }
-  }
-}
-
-/** Every expression the function tests against NULL, by normalised text, first occurrence kept. */
-function nullTests(fn: SyntaxNode): Map<string, Test> {
-  const out = new Map<string, Test>();
-  for (const n of fn.descendantsOfType(["if_statement", "while_statement", "for_statement", "conditional_expression", "call_expression", "binary_expression"])) {
-    if (n.type === "call_expression" || n.type === "binary_expression") {
-      // Macro tests (WARN_ON(!x)) and short-circuit guards used as values (`x && x->fn()`).
-      if (n.type === "binary_expression" && !["&&", "||"].includes(n.childForFieldName("operator")?.type ?? "")) continue;
-      testedIn(n, out);
-      continue;
-    }
-    const cond = n.childForFieldName("condition");
-    if (cond) testedIn(cond, out);
-  }
-  return out;
+/** The canonical key of an expression in a function. */
+function keyOf(f: FunctionFacts, n: SyntaxNode): string {
+  const p = f.ids.path(n);
+  return p ? pathText(p) : n.text.replace(/\s+/g, "");
 }
 
 /** Assignments to an expression in the function (`x->ops = &default_ops;`). */
-function assigned(fn: SyntaxNode, text: string): boolean {
-  return fn.descendantsOfType("assignment_expression").some((a) => norm(a.childForFieldName("left")?.text ?? "") === text);
+function assigned(f: FunctionFacts, key: string): boolean {
+  return f.fn.node.descendantsOfType("assignment_expression").some((a) => {
+    const l = a.childForFieldName("left");
+    return !!l && keyOf(f, l) === key;
+  });
 }
 
 export default defineRule({
@@ -138,14 +71,8 @@ the contract in a comment. When the patch does not show the function's head,
 a check above the hunk cannot be seen: findings are then given at low
 confidence.
 `,
-  create(ctx) {
-    const tests = new Map<number, Map<string, Test>>();
-    const testsOf = (fn: SyntaxNode) => {
-      let t = tests.get(fn.id);
-      if (!t) tests.set(fn.id, (t = nullTests(fn)));
-      return t;
-    };
 
+  create(ctx) {
     return {
       call_expression(call) {
         const callee = call.childForFieldName("function");
@@ -153,41 +80,42 @@ confidence.
         const opsExpr = callee.childForFieldName("argument");
         if (opsExpr?.type !== "field_expression") return;
         const opsField = opsExpr.childForFieldName("field")?.text ?? "";
-        if (!OPS_MEMBER.test(opsField)) return;
+        if (!naming.OPS_MEMBER.test(opsField)) return;
         const object = opsExpr.childForFieldName("argument");
         if (!object) return;
-        const fn = ctx.post.enclosingFunction(call);
-        if (!fn) return;
+        const f = ctx.facts.at(call, ctx.post);
+        if (!f) return;
 
-        const ops = norm(opsExpr.text);
-        const member = norm(callee.text);
-        const tested = testsOf(fn.node);
-        const guarded = (t: Map<string, Test>) =>
-          [...t.entries()].some(([k, t]) => (k === ops || k === member) && t.node.startIndex < call.startIndex);
-        if (guarded(tested) || assigned(fn.node, ops)) return;
+        const ops = keyOf(f, opsExpr);
+        const member = keyOf(f, callee);
+        const tested = f.nullTests;
+        const before = (t: { node: SyntaxNode }) => t.node.startIndex < call.startIndex;
+        if ([...tested.entries()].some(([k, t]) => (k === ops || k === member) && before(t)) || assigned(f, ops)) return;
 
-        // The patch removed a check that the same function had before.
-        if (fn.name && ctx.pre) {
-          for (const old of ctx.pre.functionsNamed(fn.name)) {
-            const before = nullTests(old);
-            if (before.has(ops) || before.has(member)) {
+        // The patch removed a check that the same function had before: of the
+        // ops itself, or of the member as a guard (not a choice between members).
+        if (f.fn.name && ctx.pre) {
+          for (const old of ctx.pre.functionsNamed(f.fn.name)) {
+            const pf = ctx.preFacts.function(ctx.pre.describeFunction(old), ctx.pre);
+            const was = pf.nullTests;
+            const t = was.get(ops) ?? was.get(member);
+            if (t && !t.dispatch) {
               ctx.report({ node: call, messageId: "removed", data: { ops: opsExpr.text } });
               return;
             }
           }
         }
 
-        const base = norm(object.text);
+        const base = keyOf(f, object);
         // The sibling must be guarded against NULL (`if (!x->data) goto out;`), or be
         // the ops' own partner (`holder_data` for `holder_ops`, set together), not
         // merely tested for whether there is work to do (`if (x->pending) x->ops->run()`).
-        const partner = (k: string) => {
-          const prefix = /^(\w+?)_/.exec(opsField)?.[1];
-          return !!prefix && new RegExp(`(->|\\.)${prefix}_\\w+$`).test(k);
-        };
+        // A sibling is a member of the same object (`x->data`), not a flag deeper in it (`x->flags.busy`).
+        const prefix = /^(\w+?)_/.exec(opsField)?.[1];
+        const depth = base.split("->").length + 1;
+        const partner = (k: string) => !!prefix && k.startsWith(`${base}->${prefix}_`);
         const sibling = [...tested.entries()].find(
-          ([k, t]) =>
-            (k.startsWith(`${base}->`) || k.startsWith(`${base}.`)) && !k.startsWith(ops) && (t.forNull || partner(k)) && t.node.startIndex < call.startIndex,
+          ([k, t]) => k.startsWith(`${base}->`) && k.split("->").length === depth && k !== ops && !t.dispatch && (t.forNull || partner(k)) && before(t),
         );
         if (!sibling) return;
         const checked = sibling[1].node;
@@ -196,7 +124,7 @@ confidence.
           messageId: "unchecked",
           data: { ops: opsExpr.text, sibling: checked.text },
           related: [{ node: checked, message: `'${checked.text}' is checked for NULL here` }],
-          confidence: fn.headVisible ? "high" : "low",
+          confidence: f.fn.headVisible ? "high" : "low",
         });
       },
     };

@@ -1,15 +1,11 @@
-import { defineRule, type ListUse } from "../src/engine/index.js";
+import { defineRule, naming, type ListUse, type PatchFacts } from "../src/engine/index.js";
 
-const ATOMIC_KINDS = new Set(["rcu", "srcu"]);
-/** What registration and unregistration functions are called. */
-const REGISTER = /(^|_)(register|add|attach|install|enroll)(_|$)/;
-const UNREGISTER = /(^|_)(unregister|remove|del|delete|detach|uninstall)(_|$)/;
+const READ_SIDE = new Set(["rcu", "srcu"]);
 
-/** Is a real lock (not an RCU read side) held on every path at this use? */
-function lockedAt(u: ListUse): boolean {
-  if (!u.fn) return false;
-  const state = u.view.locks(u.fn.node).heldAt(u.call);
-  return !!state && [...state.values()].some((l) => l.must && !ATOMIC_KINDS.has(l.kind));
+/** Is a real lock (not an RCU read side) held at this use, on every path or by the function's contract? */
+function lockedAt(facts: PatchFacts, u: ListUse): boolean {
+  const state = facts.heldAt(u.call, u.view);
+  return !!state && [...state.values()].some((l) => (l.must || l.source === "caller") && !READ_SIDE.has(l.kind));
 }
 
 export default defineRule({
@@ -79,40 +75,37 @@ names both ways out. A lock taken by every caller (and not in the functions
 the patch shows) is not seen: then the finding is wrong, say so with a
 \`lockdep_assert_held()\` in both functions.
 `,
-  create(ctx) {
-    return {
-      translation_unit() {
-        const model = ctx.shared.lists();
-        for (const unreg of model.uses) {
-          if (unreg.cfile !== ctx.cfile || unreg.op !== "mutation" || !/_del/.test(unreg.name)) continue;
-          if (!unreg.list?.global || !unreg.fn?.headVisible || !unreg.fn.name || !UNREGISTER.test(unreg.fn.name)) continue;
-          // Module exit tears down after every user is gone; an RCU list with
-          // _rcu changes is made for walkers that hold no lock.
-          if (unreg.fn.annotations.includes("__exit") || /_rcu$/.test(unreg.name)) continue;
-          const list = unreg.list;
-          // The registration: a visible, non-__init function adding to the same list.
-          const reg = model
-            .usesOf(list)
-            .find(
-              (u) =>
-                u.op === "mutation" &&
-                /_add|_splice|_move/.test(u.name) &&
-                !!u.fn?.headVisible &&
-                !!u.fn.name &&
-                REGISTER.test(u.fn.name) &&
-                u.fn.node.id !== unreg.fn!.node.id &&
-                !u.fn.annotations.includes("__init"),
-            );
-          if (!reg) continue;
-          if (lockedAt(reg) && lockedAt(unreg)) continue;
-          ctx.report({
-            node: unreg.call,
-            messageId: "unregister",
-            data: { unreg: unreg.fn.name, reg: reg.fn!.name!, list: list.display },
-            related: reg.cfile === ctx.cfile ? [{ node: reg.call, message: `'${reg.fn!.name}()' adds entries at run time here` }] : [],
-          });
-        }
-      },
-    };
+  checkCode(ctx) {
+    const model = ctx.facts.lists();
+    for (const unreg of model.uses) {
+      if (unreg.op !== "mutation" || !/_del/.test(unreg.name)) continue;
+      if (!unreg.list?.global || !unreg.fn?.headVisible || !unreg.fn.name || !naming.UNREGISTER_NAME.test(unreg.fn.name)) continue;
+      // Module exit tears down after every user is gone; an RCU list with
+      // _rcu changes is made for walkers that hold no lock.
+      if (unreg.fn.annotations.includes("__exit") || /_rcu$/.test(unreg.name)) continue;
+      const list = unreg.list;
+      // The registration: a visible, non-__init function adding to the same list.
+      const reg = model
+        .usesOf(list)
+        .find(
+          (u) =>
+            u.op === "mutation" &&
+            /_add|_splice|_move/.test(u.name) &&
+            !!u.fn?.headVisible &&
+            !!u.fn.name &&
+            naming.REGISTER_NAME.test(u.fn.name) &&
+            u.fn.node.id !== unreg.fn!.node.id &&
+            !u.fn.annotations.includes("__init"),
+        );
+      if (!reg) continue;
+      if (lockedAt(ctx.facts, reg) && lockedAt(ctx.facts, unreg)) continue;
+      ctx.report({
+        view: unreg.view,
+        node: unreg.call,
+        messageId: "unregister",
+        data: { unreg: unreg.fn.name, reg: reg.fn!.name!, list: list.display },
+        related: [{ node: reg.call, view: reg.view, message: `'${reg.fn!.name}()' adds entries at run time here` }],
+      });
+    }
   },
 });

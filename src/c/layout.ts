@@ -338,6 +338,9 @@ export function headFromSection(section: string): SectionHead | null {
       break;
     }
   }
-  const text = close >= 0 ? s.slice(0, close + 1) : `${s.slice(0, m.index + m[0].length)})`;
+  let text = close >= 0 ? s.slice(0, close + 1) : `${s.slice(0, m.index + m[0].length)})`;
+  // Kernel style may put the return type on the line above (`void\nfoo(int x)`), and git's
+  // section then shows the name alone: give the made-up head a type so it parses as one.
+  if (m.index === 0) text = `int ${text}`;
   return { text, name, kind: "function" };
 }

@@ -22,3 +22,27 @@ export function unparen(node: SyntaxNode): SyntaxNode {
   while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0];
   return n;
 }
+
+/**
+ * A macro call's arguments as text, split at top-level commas. Macros such as
+ * `container_of(p, struct foo, member)` take a type, which tree-sitter reads
+ * as two arguments and an error: the text is what was written.
+ */
+export function macroArgTexts(call: SyntaxNode): string[] {
+  const list = call.childForFieldName("arguments");
+  if (!list) return [];
+  const t = list.text.slice(1, -1);
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of t) {
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    if (ch === "," && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur.trim() || out.length) out.push(cur.trim());
+  return out.map((a) => a.replace(/\s+/g, " "));
+}

@@ -8,7 +8,6 @@ import { annotationsIn } from "./blank.js";
 import { blankAnnotations } from "./blank.js";
 import { layoutFile, type Layout, type Side, type SyntheticHead } from "./layout.js";
 import { wholeFile, type TreeSource, type WholeSide } from "./whole.js";
-import { LockContext } from "./locks.js";
 import { parseC, type SyntaxNode, type Tree } from "./parser.js";
 
 export class CView {
@@ -17,7 +16,6 @@ export class CView {
   private readonly layout: Layout;
   private fnIndex?: Map<string, SyntaxNode[]>;
   private rowIndex?: Map<PatchLine, number>;
-  private lockCache = new Map<number, LockContext>();
 
   constructor(
     readonly file: FileDiff,
@@ -123,13 +121,6 @@ export class CView {
       annotations: annotationsIn(headText),
       returnType: type ? type.text : null,
     };
-  }
-
-  /** What is held before each statement of a function (computed once per function, shared by rules). */
-  locks(fn: SyntaxNode): LockContext {
-    let lc = this.lockCache.get(fn.id);
-    if (!lc) this.lockCache.set(fn.id, (lc = new LockContext(fn)));
-    return lc;
   }
 
   /** Every function definition of this view with the given name. */

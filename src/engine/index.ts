@@ -16,9 +16,34 @@ export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from 
 // What rules may use from the C layer: node types, views and the shared analyses.
 export type { SyntaxNode, QueryMatch } from "../c/parser.js";
 export { CView, functionName, type CFile, type EnclosingFunction } from "../c/view.js";
-export { LockContext, lockKey, type HeldLock, type LockState } from "../c/locks.js";
 export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
 export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
-export { ListModel, structTypeOf, type ListRef, type ListUse, type StructInfo } from "../c/lists.js";
+export * as naming from "../c/kernel/naming.js";
+// The semantic core: facts every rule shares (src/facts/).
+export {
+  PatchFacts,
+  postFacts,
+  preFacts,
+  holds,
+  pathText,
+  ownerOf,
+  startsWith,
+  functionComments,
+  commentText,
+  pathDisplay,
+  listGuard,
+  type ListGuard,
+  type Analysis,
+  type FunctionFacts,
+  type CallSite,
+  type HeldLock,
+  type LockState,
+  type ListRef,
+  type ListUse,
+  type Path,
+  type Stage,
+  type StatedGuard,
+  type StructInfo,
+} from "../facts/index.js";
 export type { TreeSource, TreeRead } from "../c/whole.js";
 export { calleeName, callArgs, unparen } from "../c/syntax.js";

@@ -5,9 +5,9 @@
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
-import { ListModel } from "../c/lists.js";
+import { postFacts, preFacts, type Analysis, type PatchFacts } from "../facts/index.js";
 import type { Patch, PatchLine } from "../patch/model.js";
-import type { PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor, SharedAnalyses } from "./rule.js";
+import type { CodeContext, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
@@ -98,18 +98,7 @@ export function createLinter(options: LinterOptions): Linter {
         internalError(result, "C view", e);
       }
       const findings: Finding[] = [];
-      let lists: ListModel | undefined;
-      let preLists: ListModel | null | undefined;
-      const shared: SharedAnalyses = {
-        lists: () => (lists ??= new ListModel(cfiles)),
-        preLists: () => {
-          if (preLists === undefined) {
-            const pre = cfiles.filter((c) => c.pre).map((c) => ({ file: c.file, post: c.pre!, pre: null, preImageOf: () => null }));
-            preLists = pre.length ? new ListModel(pre) : null;
-          }
-          return preLists;
-        },
-      };
+      const shared = new Analyses(patch, cfiles);
       const sinkOf = (rule: Rule) => (f: Finding) => {
         f.severity = severityOf(rule);
         if (f.severity === "check" && !keepChecks) return;
@@ -126,6 +115,16 @@ export function createLinter(options: LinterOptions): Linter {
           if (rule.checkPatch) rule.checkPatch(patchContext(rule, patch, cfiles, sinkOf(rule)));
         } catch (e) {
           fail(rule, e);
+        }
+      }
+      if (cfiles.length > 0) {
+        for (const rule of rules) {
+          if (!rule.checkCode || failed.has(rule)) continue;
+          try {
+            rule.checkCode(codeContext(rule, patch, cfiles, shared, sinkOf(rule)));
+          } catch (e) {
+            fail(rule, e);
+          }
         }
       }
       const visiting = rules.filter((r) => r.create);
@@ -198,7 +197,7 @@ function runVisitors(
   patch: Patch,
   cfile: CFile,
   cfiles: readonly CFile[],
-  shared: SharedAnalyses,
+  shared: Analyses,
   sinkOf: (rule: Rule) => (f: Finding) => void,
   failed: Set<Rule>,
   fail: (rule: Rule, e: unknown) => void,
@@ -235,69 +234,125 @@ function runVisitors(
   walk(cfile.post.root, enter, exit);
 }
 
-function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: SharedAnalyses, sink: (f: Finding) => void): RuleContext {
-  const file = cfile.file;
-  const ctx: RuleContext = {
+/**
+ * The per-patch analyses: each computed on first use by any rule and kept for
+ * the rest of the patch (`ctx.analysis(def)`), the semantic core's facts first.
+ */
+class Analyses {
+  private readonly results = new Map<string, unknown>();
+
+  constructor(
+    private readonly patch: Patch,
+    private readonly cfiles: readonly CFile[],
+  ) {}
+
+  get<T>(a: Analysis<T>): T {
+    if (!this.results.has(a.id)) this.results.set(a.id, a.compute({ patch: this.patch, cfiles: this.cfiles }));
+    return this.results.get(a.id) as T;
+  }
+
+  get facts(): PatchFacts {
+    return this.get(postFacts);
+  }
+
+  get preFacts(): PatchFacts {
+    return this.get(preFacts);
+  }
+}
+
+function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: Analyses, sink: (f: Finding) => void): RuleContext {
+  return {
     patch,
-    file,
+    file: cfile.file,
     cfile,
     cfiles,
-    shared,
     post: cfile.post,
     get pre() {
       return cfile.pre;
     },
+    get facts() {
+      return shared.facts;
+    },
+    get preFacts() {
+      return shared.preFacts;
+    },
+    analysis: (a) => shared.get(a),
     query(name: string, root?: SyntaxNode): QueryMatch[] {
       return ruleQuery(rule, name).matches(root ?? cfile.post.root);
     },
     report(d: ReportDescriptor<string>) {
-      const view = d.view ?? cfile.post;
-      const { line, column } = d.at ? { line: view.lineAt(d.at.row), column: d.at.column + 1 } : locate(view, d.node);
-      if (!line) return; // synthetic or blank row: nothing in the patch to point at
-      if ((rule.reportOn ?? "added") === "added" && line.kind !== "+") return;
-      const related: RelatedLocation[] = (d.related ?? []).map((r) => {
-        const rv = r.view ?? cfile.post;
-        const loc = locate(rv, r.node);
-        return {
-          message: r.message,
-          file: file.path,
-          line: loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : null,
-          column: loc.line && (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) !== null ? loc.column : null,
-          patchLine: loc.line?.inputLine ?? null,
-        };
-      });
-      const lineNo = view.side === "post" ? line.newNo : line.oldNo;
-      const f: Finding = {
-        rule: rule.id,
-        severity: rule.severity,
-        message: messageOf(rule, d.messageId, d.data),
-        file: file.path,
-        line: lineNo,
-        // A column means something only beside a line number (docs/json-output.md).
-        column: lineNo === null ? null : column,
-        patchLine: line.inputLine,
-        sourceLine: line.text,
-        sourceKind: line.kind,
-        confidence: d.confidence ?? rule.confidence,
-        related,
-      };
-      if (d.suggest) {
-        const target = d.suggest.node ?? d.node;
-        const endLine = view.lineAt(target.endPosition.row);
-        f.suggestion = {
-          message: d.suggest.message,
-          replacement: d.suggest.replacement,
-          line: line.newNo,
-          column: line.newNo === null ? null : target.startPosition.column + 1,
-          endLine: endLine?.newNo ?? null,
-          endColumn: endLine?.newNo == null ? null : target.endPosition.column + 1,
-          applicability: d.suggest.applicability ?? "maybe-incorrect",
-        };
-      }
-      sink(f);
+      const f = nodeFinding(rule, d.view ?? cfile.post, d);
+      if (f) sink(f);
     },
   };
-  return ctx;
+}
+
+function codeContext(rule: Rule, patch: Patch, cfiles: readonly CFile[], shared: Analyses, sink: (f: Finding) => void): CodeContext {
+  return {
+    patch,
+    cfiles,
+    get facts() {
+      return shared.facts;
+    },
+    get preFacts() {
+      return shared.preFacts;
+    },
+    analysis: (a) => shared.get(a),
+    report(d) {
+      const f = nodeFinding(rule, d.view, d);
+      if (f) sink(f);
+    },
+  };
+}
+
+/** A report on a node of a view, as a finding on its patch line; null when the line is not one to report on. */
+function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Finding | null {
+  const file = view.file;
+  const { line, column } = d.at ? { line: view.lineAt(d.at.row), column: d.at.column + 1 } : locate(view, d.node);
+  if (!line) return null; // synthetic or blank row: nothing in the patch to point at
+  if ((rule.reportOn ?? "added") === "added" && line.kind !== "+") return null;
+  const related: RelatedLocation[] = (d.related ?? []).map((r) => {
+    const rv = r.view ?? view;
+    const loc = locate(rv, r.node);
+    const no = loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : null;
+    return {
+      message: r.message,
+      file: rv.file.path,
+      line: no,
+      column: loc.line && no !== null ? loc.column : null,
+      patchLine: loc.line?.inputLine ?? null,
+    };
+  });
+  const lineNo = view.side === "post" ? line.newNo : line.oldNo;
+  const f: Finding = {
+    rule: rule.id,
+    messageId: d.messageId,
+    severity: rule.severity,
+    message: messageOf(rule, d.messageId, d.data),
+    file: file.path,
+    line: lineNo,
+    // A column means something only beside a line number (docs/json-output.md).
+    column: lineNo === null ? null : column,
+    patchLine: line.inputLine,
+    sourceLine: line.text,
+    sourceKind: line.kind,
+    confidence: d.confidence ?? rule.confidence,
+    related,
+  };
+  if (d.suggest) {
+    const target = d.suggest.node ?? d.node;
+    const endLine = view.lineAt(target.endPosition.row);
+    f.suggestion = {
+      message: d.suggest.message,
+      replacement: d.suggest.replacement,
+      line: line.newNo,
+      column: line.newNo === null ? null : target.startPosition.column + 1,
+      endLine: endLine?.newNo ?? null,
+      endColumn: endLine?.newNo == null ? null : target.endPosition.column + 1,
+      applicability: d.suggest.applicability ?? "maybe-incorrect",
+    };
+  }
+  return f;
 }
 
 /**
@@ -343,6 +398,7 @@ function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
   const line = d.line ?? null;
   return {
     rule: rule.id,
+    messageId: d.messageId,
     severity: rule.severity,
     message: messageOf(rule, d.messageId, d.data),
     file: d.file,

@@ -9,7 +9,7 @@
  */
 import type { SyntaxNode, QueryMatch } from "../c/parser.js";
 import type { CFile, CView } from "../c/view.js";
-import type { ListModel } from "../c/lists.js";
+import type { Analysis, PatchFacts } from "../facts/index.js";
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import type { Confidence, Severity } from "./types.js";
 
@@ -43,6 +43,13 @@ export interface Rule<M extends string = string> {
   /** Called once per patch, for checks about the message or the whole patch. */
   checkPatch?(ctx: PatchContext<M>): void;
   /**
+   * Called once per patch that has C, for points that stand on the facts of
+   * every C file at once (a list changed in one file and walked in another):
+   * a finding may stand in any C file of the patch, its related locations in
+   * any other.
+   */
+  checkCode?(ctx: CodeContext<M>): void;
+  /**
    * Called once per series (the patches of one input, or of one send-email
    * run), for points that need every patch at once: an export with no
    * in-kernel user, a helper added in one patch and used in none.
@@ -63,7 +70,7 @@ export interface SeriesContext<M extends string = string> {
 export interface Related {
   node: SyntaxNode;
   message: string;
-  /** The view the node belongs to (default: the post-image). */
+  /** The view the node belongs to (default: the post-image of the file reported on); it names the file. */
   view?: CView;
 }
 
@@ -97,18 +104,29 @@ export interface RuleContext<M extends string = string> {
   readonly cfiles: readonly CFile[];
   readonly post: CView;
   readonly pre: CView | null;
-  /** Analyses of the whole patch, computed once and shared by every rule. */
-  readonly shared: SharedAnalyses;
+  /** The semantic core's facts about the patch's post-images (locks, identities, lists, stages), shared by every rule. */
+  readonly facts: PatchFacts;
+  /** The same facts about the pre-images: what the code did before the patch. */
+  readonly preFacts: PatchFacts;
+  /** A per-patch analysis, computed on first use and shared by every rule. */
+  analysis<T>(a: Analysis<T>): T;
   report(d: ReportDescriptor<M>): void;
   /** Run one of the rule's named queries over a node (default: the post-image root). */
   query(name: string, root?: SyntaxNode): QueryMatch[];
 }
 
-export interface SharedAnalyses {
-  /** Every change and walk of a kernel list in the patch's C files. */
-  lists(): ListModel;
-  /** The same for the patch's pre-images (what the code did before the patch), or null with none. */
-  preLists(): ListModel | null;
+export interface CodeReportDescriptor<M extends string> extends ReportDescriptor<M> {
+  /** The view the finding stands in: it names the file (post-image of any C file of the patch, or a pre-image). */
+  view: CView;
+}
+
+export interface CodeContext<M extends string = string> {
+  readonly patch: Patch;
+  readonly cfiles: readonly CFile[];
+  readonly facts: PatchFacts;
+  readonly preFacts: PatchFacts;
+  analysis<T>(a: Analysis<T>): T;
+  report(d: CodeReportDescriptor<M>): void;
 }
 
 export interface PatchReportDescriptor<M extends string> {

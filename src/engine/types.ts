@@ -31,6 +31,8 @@ export interface Suggestion {
 
 export interface Finding {
   rule: string;
+  /** The rule's message id the finding was made from (for tests; not part of the JSON output). */
+  messageId?: string;
   severity: Severity;
   /** One line, lower case, no trailing period (as checkpatch and Clippy write them). */
   message: string;

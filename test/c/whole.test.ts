@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wholeFile } from "../../src/c/whole.js";
+import { PatchFacts } from "../../src/facts/index.js";
 import { buildCFiles } from "../../src/c/view.js";
 import { fileDiff, hunk, patchOf } from "../helpers/model.js";
 
@@ -33,7 +34,7 @@ describe("whole files from the tree", () => {
     const call = cf.post.root.descendantsOfType("call_expression").find((c) => c.text.startsWith("list_add"))!;
     const fn = cf.post.enclosingFunction(call)!;
     expect([fn.name, fn.headVisible]).toEqual(["f", true]);
-    expect([...cf.post.locks(fn.node).heldAt(call)!.keys()]).toEqual(["l"]);
+    expect([...new PatchFacts([cf], "post").heldAt(call, cf.post)!.keys()]).toEqual(["l"]);
     expect(cf.post.lineOf(call)?.newNo).toBe(6);
     expect(problems).toEqual([]);
   });

@@ -98,7 +98,7 @@ describe("the tree as context", () => {
         expect.objectContaining({
           file: "drivers/misc/example.c",
           line: 22,
-          message: "'dev->entries' is changed here without 'dev->entries_lock', which guards it: it sits beside 'entries' in struct example_dev",
+          message: "'dev->entries' is changed here without 'dev->entries_lock', which guards it: 'entries_lock' beside it in struct example_dev is named for it",
         }),
       ]);
       expect(r.report.messages[0]!.problems).toEqual([]);

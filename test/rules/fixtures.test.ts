@@ -3,7 +3,9 @@
  * and ast-grep's `test` do), in ast-grep's words:
  * - a `bad-*` input must be reported ("missing" when it is not) and its
  *   findings must equal the golden `bad-*.expected` beside it ("wrong");
- * - a `good-*` input must stay silent ("noisy" when it is not).
+ * - a `good-*` input must stay silent ("noisy" when it is not), and go
+ *   through with no internal error and no input problem (a rule that
+ *   throws is not silent, it is broken).
  * A rule without a fixture folder, a folder without a rule, a folder with no
  * bad or no good case, and an `.expected` with no input all fail.
  *
@@ -14,32 +16,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinRules } from "../../rules/index.js";
-import type { Finding, MessageResult } from "../../src/engine/index.js";
 import { lintFile } from "../helpers/pipeline.js";
+import { goldenLines } from "../helpers/golden.js";
 
 const root = path.resolve(__dirname, "../..");
 const fixturesDir = path.join(root, "fixtures");
 const INPUT = /\.(patch|eml|mbox|txt|diff)$/;
 const bless = process.env.BLESS === "1";
 if (bless && process.env.CI) throw new Error("BLESS is refused under CI: goldens are blessed by a person, locally");
-
-/** The golden form: one line per finding, plus indented notes; what a person reads in review. */
-export function goldenLines(results: MessageResult[]): string {
-  const lines: string[] = [];
-  for (const r of results) {
-    for (const f of r.findings) lines.push(...goldenFinding(r, f));
-  }
-  return lines.length ? lines.join("\n") + "\n" : "";
-}
-
-function goldenFinding(r: MessageResult, f: Finding): string[] {
-  const where = f.line !== null ? `${f.file || r.source}:${f.line}:${f.column ?? 0}` : `${f.file || "(quoted)"}:?`;
-  const out = [`${where}: ${f.severity}: [${f.rule}] ${f.message} (message ${r.index}, mail line ${f.patchLine ?? "?"}, confidence ${f.confidence})`];
-  if (f.sourceLine !== undefined) out.push(`  | ${f.sourceKind ?? ""}${f.sourceLine}`);
-  for (const rel of f.related) out.push(`  note: ${rel.file || "(quoted)"}:${rel.line ?? "?"}: ${rel.message} (mail line ${rel.patchLine ?? "?"})`);
-  if (f.suggestion) out.push(`  fix: ${f.suggestion.message}: ${JSON.stringify(f.suggestion.replacement)}`);
-  return out;
-}
 
 const ruleIds = builtinRules.map((r) => r.id);
 const folders = existsSync(fixturesDir)
@@ -75,6 +59,9 @@ describe("rule fixtures", () => {
           const results = await lintFile(file, { only: [id] });
           expect(results.length).toBeGreaterThan(0);
           expect(goldenLines(results)).toBe("");
+          // Silence must not come from a failure: no internal error, no input problem.
+          expect(results.filter((r) => r.internalError).map((r) => r.problems)).toEqual([]);
+          expect(results.flatMap((r) => r.problems)).toEqual([]);
         });
       } else if (name.startsWith("bad-")) {
         it(`${id}: ${name} is reported as its golden says (else: missing / wrong)`, async () => {

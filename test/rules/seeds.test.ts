@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lintFile } from "../helpers/pipeline.js";
-import { goldenLines } from "./fixtures.test.js";
+import { goldenLines } from "../helpers/golden.js";
 
 const root = path.resolve(__dirname, "../..");
 const seeds = path.join(root, "fixtures/seeds");

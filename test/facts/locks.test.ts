@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PatchFacts } from "../../src/facts/index.js";
 import { buildCFiles } from "../../src/c/view.js";
 import type { SyntaxNode } from "../../src/c/parser.js";
 import { newCFile, patchOf } from "../helpers/model.js";
@@ -7,7 +8,7 @@ import { newCFile, patchOf } from "../helpers/model.js";
 function heldAtMarkers(src: string): string[][] {
   const [cf] = buildCFiles(patchOf([newCFile("t.c", src)]));
   const fn = cf.post.root.descendantsOfType("function_definition")[0];
-  const lc = cf.post.locks(fn);
+  const lc = new PatchFacts([cf], "post").function(cf.post.describeFunction(fn), cf.post).locks;
   const calls = cf.post.root
     .descendantsOfType("call_expression")
     .filter((c: SyntaxNode) => c.childForFieldName("function")?.text === "marker");

@@ -1,0 +1,39 @@
+/**
+ * What kernel names promise, as data: functions named like teardown or
+ * registration, struct members that hold an operations table, macros whose
+ * argument is a tested condition, calls that are no work of their own on a
+ * path, and the phrasing of a promise not to block. Rules read these through
+ * the engine; they never spell the names themselves.
+ */
+
+/** Teardown functions whose callers expect no user to remain when they return. */
+export const TEARDOWN_NAME = /_(remove|destroy|unregister)$/;
+
+/** Registration and unregistration functions of a registry. */
+export const REGISTER_NAME = /(^|_)(register|add|attach|install|enroll)(_|$)/;
+export const UNREGISTER_NAME = /(^|_)(unregister|remove|del|delete|detach|uninstall)(_|$)/;
+
+/** Members that hold an operations table (`ops`, `fops`, `holder_ops`, `callbacks`). */
+export const OPS_MEMBER = /(^|_)f?ops$|operations$|(^|_)callbacks?$/;
+
+/** Macros whose (first) argument is a condition being tested; the value is the argument index. */
+export const TEST_MACROS: Readonly<Record<string, number>> = {
+  WARN_ON: 0,
+  WARN_ON_ONCE: 0,
+  BUG_ON: 0,
+  WARN: 0,
+  WARN_ONCE: 0,
+  unlikely: 0,
+  likely: 0,
+  IS_ERR_OR_NULL: 0,
+  dev_WARN_ONCE: 1,
+};
+
+/** Tests that are true when the pointer is NULL (or an error pointer). */
+export const NULL_WHEN_TRUE: ReadonlySet<string> = new Set(["IS_ERR_OR_NULL"]);
+
+/** Calls that are not work of their own on a path: locking, warnings, printing, tracing. */
+export const INCIDENTAL_CALL = /^(WARN\w*|BUG_ON|pr_\w+|dev_\w+|printk|trace_\w+|lockdep_\w+|might_sleep|READ_ONCE|WRITE_ONCE|likely|unlikely)$/;
+
+/** Words that promise a function does not block or wait. */
+export const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(block|wait|sleep)|\bnon-?blocking\b|\bwithout (blocking|waiting)\b/i;

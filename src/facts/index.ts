@@ -1,0 +1,315 @@
+/**
+ * The semantic core: facts about a patch's C that every rule shares,
+ * computed lazily, once per patch.
+ *
+ * - identities: canonical paths of lock and object expressions (./identity.ts);
+ * - locks: what is held before every statement and call, and what each
+ *   function is entered with: `__must_hold`, comments, callers in the patch
+ *   that hold a lock around the call (./locks.ts, ./contracts.ts);
+ * - stages: which objects are fresh, published or dying (./stages.ts);
+ * - lists: which list each change and walk is about, and which are private
+ *   (./lists.ts);
+ * - the world: struct members, globals, the locking comments state, ops
+ *   tables (./world.ts).
+ *
+ * One `PatchFacts` per side: the post-image (what the patch makes) and the
+ * pre-image (what was there before), so rules can compare the two.
+ */
+import type { SyntaxNode } from "../c/parser.js";
+import type { CFile, CView, EnclosingFunction } from "../c/view.js";
+import { callArgs, calleeName } from "../c/syntax.js";
+import type { Patch } from "../patch/model.js";
+import { Identities, pathText, startsWith, type Path } from "./identity.js";
+import { FunctionLocks, holds, type HeldLock, type LockState } from "./locks.js";
+import { FunctionStages, type Stage } from "./stages.js";
+import { RELEASE_SLOTS } from "../c/kernel/objects.js";
+import { ListModel, type ListRef, type ListUse } from "./lists.js";
+import { World, type FunctionInfo, type StatedGuard } from "./world.js";
+import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js";
+import { nullTests, type NullTest } from "./tests.js";
+
+export * from "./identity.js";
+export * from "./locks.js";
+export * from "./stages.js";
+export * from "./lists.js";
+export * from "./world.js";
+export * from "./flow.js";
+export { statedEntryLocks, functionComments, headText } from "./contracts.js";
+export { listGuard, type ListGuard } from "./guards.js";
+export { nullTests, type NullTest } from "./tests.js";
+
+/**
+ * A per-patch analysis: computed on first use by any rule and shared by all
+ * (the engine's `ctx.analysis(def)` keeps one result per patch and id).
+ */
+export interface Analysis<T> {
+  id: string;
+  compute(input: { patch: Patch; cfiles: readonly CFile[] }): T;
+}
+
+/** Everything known about one function, computed on first use. */
+export interface FunctionFacts {
+  fn: EnclosingFunction;
+  view: CView;
+  ids: Identities;
+  locks: FunctionLocks;
+  stages: FunctionStages;
+  /** What the function tests against NULL, by canonical path. */
+  readonly nullTests: Map<string, NullTest>;
+  /** The function's comment says it needs no lock (it runs at init, or alone): the text, or null. */
+  readonly noLockNeeded: string | null;
+  /**
+   * Some call of the function in the patch stands where the caller's head is
+   * not shown: what that caller holds, or set up, is unknown, and so is the
+   * context this function runs in.
+   */
+  readonly callerUnknown: boolean;
+}
+
+/** A call site of a patch function. */
+export interface CallSite {
+  call: SyntaxNode;
+  view: CView;
+  cfile: CFile;
+  caller: EnclosingFunction;
+}
+
+/** How deep callers are followed for the locks a function is entered with. */
+const CALLER_DEPTH = 3;
+const READ_SIDE = new Set(["rcu", "srcu"]);
+
+export class PatchFacts {
+  readonly world: World;
+  private readonly perView = new WeakMap<CView, Map<number, FunctionFacts>>();
+  private readonly idsCache = new WeakMap<CView, Map<number, Identities>>();
+  private readonly entryCache = new WeakMap<CView, Map<number, HeldLock[]>>();
+  private readonly inProgress = new Set<string>();
+  private listModel?: ListModel;
+  private calls?: Map<string, CallSite[]>;
+
+  constructor(
+    readonly cfiles: readonly CFile[],
+    readonly side: "post" | "pre",
+  ) {
+    this.world = new World(cfiles, side);
+  }
+
+  /** The views of this side. */
+  get views(): CView[] {
+    return this.cfiles.map((c) => (this.side === "post" ? c.post : c.pre)).filter((v): v is CView => !!v);
+  }
+
+  ids(fn: SyntaxNode, view: CView): Identities {
+    let m = this.idsCache.get(view);
+    if (!m) this.idsCache.set(view, (m = new Map()));
+    let ids = m.get(fn.id);
+    if (!ids) m.set(fn.id, (ids = new Identities(fn, this.world)));
+    return ids;
+  }
+
+  /** The facts of the function that contains `node` in `view`, or null at file scope. */
+  at(node: SyntaxNode, view: CView): FunctionFacts | null {
+    const fn = view.enclosingFunction(node);
+    return fn ? this.function(fn, view) : null;
+  }
+
+  function(fn: EnclosingFunction, view: CView): FunctionFacts {
+    let m = this.perView.get(view);
+    if (!m) this.perView.set(view, (m = new Map()));
+    let f = m.get(fn.node.id);
+    if (!f) {
+      const facts = this;
+      const ids = this.ids(fn.node, view);
+      const locks = new FunctionLocks(fn.node, {
+        ids,
+        entry: this.entryLocks(fn, view),
+        effectOf: (name) => {
+          const def = this.world.functionsNamed(name)[0];
+          return def ? callEffect(def.node, def.view, this.ids(def.node, def.view)) : null;
+        },
+      });
+      const stages = new FunctionStages(
+        fn.node,
+        ids,
+        (n) => {
+          const s = locks.heldAt(n);
+          return !!s && [...s.values()].some((l) => !READ_SIDE.has(l.kind));
+        },
+        this.entryStages(fn, view, ids),
+      );
+      let tests: Map<string, NullTest> | undefined;
+      f = {
+        fn,
+        view,
+        ids,
+        locks,
+        stages,
+        get nullTests() {
+          return (tests ??= nullTests(fn.node, ids));
+        },
+        noLockNeeded: fn.headVisible ? statesNoLockNeeded(fn.node)?.text ?? null : null,
+        get callerUnknown() {
+          return !!fn.name && facts.callSites(fn.name).some((s) => !s.caller.headVisible || !s.caller.name);
+        },
+      };
+      m.set(fn.node.id, f);
+    }
+    return f;
+  }
+
+  /** Locks held at `node` (in the function around it); null when unreachable or at file scope. */
+  heldAt(node: SyntaxNode, view: CView): LockState {
+    return this.at(node, view)?.locks.heldAt(node) ?? null;
+  }
+
+  /** The stage of the object holding `path`'s last member, at `node`. */
+  stageOfOwner(path: Path, node: SyntaxNode, view: CView): Stage | null {
+    return this.at(node, view)?.stages.stageOfOwner(path, node) ?? null;
+  }
+
+  lists(): ListModel {
+    return (this.listModel ??= new ListModel(this.cfiles, { idsOf: (fn, view) => this.ids(fn, view) }, this.side));
+  }
+
+  /** Every call of a function by name, in the patch's C files of this side. */
+  callSites(name: string): CallSite[] {
+    if (!this.calls) {
+      this.calls = new Map();
+      for (const cf of this.cfiles) {
+        const view = this.side === "post" ? cf.post : cf.pre;
+        if (!view) continue;
+        for (const call of view.root.descendantsOfType("call_expression")) {
+          const n = calleeName(call);
+          if (!n) continue;
+          const caller = view.enclosingFunction(call);
+          if (!caller) continue;
+          const list = this.calls.get(n) ?? [];
+          list.push({ call, view, cfile: cf, caller });
+          this.calls.set(n, list);
+        }
+      }
+    }
+    return this.calls.get(name) ?? [];
+  }
+
+  /** What a comment or annotation says guards a list (or a member): by its struct member or global name. */
+  statedGuard(list: ListRef): StatedGuard | null {
+    if (list.global) return this.world.stated.get(list.key) ?? null;
+    if (list.struct && list.member) return this.world.stated.get(`${list.struct}::${list.member}`) ?? null;
+    return null;
+  }
+
+  /**
+   * The locks a function is entered with: stated on its head or in its
+   * comment, or held by a caller in the patch around the call (followed up
+   * to three callers up, each mapped through the arguments: a caller that
+   * holds `hba->lock` and calls `helper(hba)` enters `helper(struct x *h)`
+   * with `h->lock`).
+   */
+  entryLocks(fn: EnclosingFunction, view: CView): HeldLock[] {
+    let m = this.entryCache.get(view);
+    if (!m) this.entryCache.set(view, (m = new Map()));
+    const hit = m.get(fn.node.id);
+    if (hit) return hit;
+    const out: HeldLock[] = [];
+    if (fn.headVisible) {
+      for (const s of statedEntryLocks(fn.node, view)) {
+        out.push({ key: pathText(s.path), path: s.path, typeKey: null, kind: "custom", atomic: false, shared: false, site: null, must: true, source: s.how });
+      }
+    }
+    const tag = `${this.side}:${fn.name}`;
+    if (fn.name && fn.headVisible && !this.inProgress.has(tag) && this.inProgress.size < CALLER_DEPTH) {
+      this.inProgress.add(tag);
+      try {
+        for (const site of this.callSites(fn.name)) {
+          if (site.caller.node.id === fn.node.id) continue;
+          const state = this.function(site.caller, site.view).locks.heldAt(site.call);
+          if (!state) continue;
+          for (const h of state.values()) {
+            const mapped = this.mapToCallee(h, site, fn);
+            if (mapped && !out.some((o) => o.key === mapped.key)) out.push(mapped);
+          }
+        }
+      } finally {
+        this.inProgress.delete(tag);
+      }
+    }
+    m.set(fn.node.id, out);
+    return out;
+  }
+
+  /**
+   * The stages of a function's parameters on entry: dying in a teardown
+   * callback (registered with `devm_add_action()`, or the `.release` of an
+   * ops table); otherwise the stage every caller in the patch passes
+   * (a probe that hands its fresh object to a set-up helper).
+   */
+  private entryStages(fn: EnclosingFunction, view: CView, ids: Identities): Map<string, Stage> {
+    const out = new Map<string, Stage>();
+    if (!fn.name || !fn.headVisible) return out;
+    const params = [...ids.decls.values()].filter((d) => d.kind === "param" && d.pointer).sort((a, b) => a.index - b.index);
+    if (params.length === 0) return out;
+    if (this.world.teardownFns.has(fn.name) || (this.world.opsSlots.get(fn.name) ?? []).some((s) => RELEASE_SLOTS.has(s))) {
+      out.set(params[0].name, "dying");
+      return out;
+    }
+    const tag = `stage:${this.side}:${fn.name}`;
+    if (this.inProgress.has(tag) || this.inProgress.size >= CALLER_DEPTH) return out;
+    const sites = this.callSites(fn.name).filter((s) => s.caller.node.id !== fn.node.id);
+    if (sites.length === 0) return out;
+    this.inProgress.add(tag);
+    try {
+      for (const p of params) {
+        let agreed: Stage | null | undefined;
+        for (const site of sites) {
+          const arg = callArgs(site.call)[p.index];
+          const caller = this.function(site.caller, site.view);
+          const ap = arg ? caller.ids.path(arg) : null;
+          const st = ap && ap.steps.length === 0 ? caller.stages.stageOf(ap, site.call) : null;
+          agreed = agreed === undefined || agreed === st ? st : null;
+          if (!agreed || agreed === "published") break;
+        }
+        if (agreed && agreed !== "published") out.set(p.name, agreed);
+      }
+    } finally {
+      this.inProgress.delete(tag);
+    }
+    return out;
+  }
+
+  /** A lock a caller holds, as the callee names it. */
+  private mapToCallee(h: HeldLock, site: CallSite, callee: EnclosingFunction): HeldLock | null {
+    const base = { ...h, site: null, must: false, source: "caller" as const };
+    if (!h.path) return h.kind === "rcu" || h.kind === "custom" ? { ...base } : null;
+    if (h.path.steps.length === 0 && h.path.rootKind === "global") return base;
+    const callerIds = this.ids(site.caller.node, site.view);
+    const calleeIds = this.ids(callee.node, this.viewOf(callee));
+    const params = [...calleeIds.decls.values()].filter((d) => d.kind === "param").sort((a, b) => a.index - b.index);
+    const a = callArgs(site.call);
+    for (let i = 0; i < a.length && i < params.length; i++) {
+      const ap = callerIds.path(a[i]);
+      if (!ap || !startsWith(h.path, ap)) continue;
+      const p: Path = { root: params[i].name, steps: h.path.steps.slice(ap.steps.length), rootKind: "param", rootType: params[i].type };
+      return { ...base, key: pathText(p), path: p, typeKey: calleeIds.typeKey(p) ?? h.typeKey };
+    }
+    // Held through an object the call does not pass: known by its type alone.
+    return h.typeKey ? { ...base, key: `caller:${h.key}`, path: null } : null;
+  }
+
+  private viewOf(fn: EnclosingFunction): CView {
+    for (const v of this.views) if (v.root.tree === fn.node.tree) return v;
+    return this.views[0];
+  }
+}
+
+/** Is the lock `want` (a canonical path in this function) held at `node`? */
+export function lockHeld(state: ReadonlyMap<string, HeldLock>, want: { key: string; typeKey: string | null; path: Path | null }): HeldLock | null {
+  return holds(state, want);
+}
+
+export type { FunctionInfo, ListRef, ListUse };
+
+/** The post-image facts of a patch, as an analysis. */
+export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ cfiles }) => new PatchFacts(cfiles, "post") };
+/** The pre-image facts of a patch (what the code did before), as an analysis. */
+export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
