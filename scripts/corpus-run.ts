@@ -2,7 +2,8 @@
  * Shared by the corpus and bench scripts: stream an archive through every
  * layer and count what came out. Not used by the CLI.
  */
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { Transform } from "node:stream";
 import { parseMail, splitMessages } from "../src/input/index.js";
 import { parsePatch, type MessageKind } from "../src/patch/index.js";
@@ -10,6 +11,8 @@ import { createLinter } from "../src/engine/index.js";
 import { builtinRules } from "../rules/index.js";
 
 export const DEFAULT_CORPUS = "../shared/corpus/nvdimm.mbox.gz";
+/** Where `npm run corpus` with no path looks: every `*.mbox.gz` in it. */
+export const DEFAULT_CORPUS_DIR = "../shared/corpus";
 
 /** The corpus path from argv, or a clear message and exit 2 when it is missing. */
 export function corpusPathOrExit(arg: string | undefined, usage: string): string {
@@ -24,6 +27,63 @@ export function corpusPathOrExit(arg: string | undefined, usage: string): string
   return path;
 }
 
+/** The `*.mbox.gz` archives of a directory, by name. */
+export function archivesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".mbox.gz"))
+    .sort()
+    .map((n) => path.join(dir, n))
+    .filter((p) => statSync(p).isFile());
+}
+
+/**
+ * The archives named on the command line (a directory stands for every
+ * `*.mbox.gz` in it), or with none, every `*.mbox.gz` of DEFAULT_CORPUS_DIR.
+ * A path that is missing, or a directory with no archive, is a clear message
+ * and exit 2. `note` is set when the default was used, to say so.
+ */
+export function corpusPathsOrExit(args: readonly string[], usage: string): { paths: string[]; note?: string } {
+  const fail = (msg: string): never => {
+    process.stderr.write(`${usage}\n${msg}\n`);
+    process.exit(2);
+  };
+  const named = args.length > 0;
+  const given = named ? args : [DEFAULT_CORPUS_DIR];
+  const paths: string[] = [];
+  for (const arg of given) {
+    if (!existsSync(arg)) {
+      fail(
+        `${arg}: not found. The corpus is not part of the repository: name the path of an archive or a directory of ` +
+          `*.mbox.gz archives (e.g. a kernel list archive such as nvdimm.mbox.gz from the list's public archive).`,
+      );
+    }
+    if (statSync(arg).isDirectory()) {
+      const found = archivesIn(arg);
+      if (found.length === 0) fail(`${arg}: a directory with no *.mbox.gz archive in it.`);
+      paths.push(...found);
+    } else paths.push(arg);
+  }
+  return { paths, note: named ? undefined : `no archive named: reading every *.mbox.gz in ${DEFAULT_CORPUS_DIR}/ (${paths.length} archives)` };
+}
+
+/** One finding with what a reader needs to judge it. */
+export interface CorpusFinding {
+  /** The archive's file name (e.g. `linux-pci.mbox.gz`). */
+  archive: string;
+  /** raw.index of the message in its archive (what `npm run show` takes). */
+  index: number;
+  messageId: string;
+  subject: string;
+  rule: string;
+  severity: string;
+  confidence: string;
+  file: string;
+  line: number | null;
+  message: string;
+  /** The text of the patch line the finding stands on. */
+  sourceLine: string | null;
+}
+
 export interface CorpusCounts {
   messages: number;
   kinds: Record<MessageKind, number>;
@@ -36,7 +96,14 @@ export interface CorpusCounts {
   /** Patch-kind messages whose subject carries a PATCH tag (the corpus README's count). */
   taggedPatches: number;
   findingsByRule: Map<string, number>;
-  findingsSample: Map<string, { index: number; subject: string; file: string; line: number | null; message: string }[]>;
+  /** Distinct messages with at least one finding of the rule. */
+  messagesByRule: Map<string, number>;
+  /** Distinct messages with at least one finding. */
+  messagesWithFindings: number;
+  /** Up to 40 findings per rule, for reading. */
+  findingsSample: Map<string, CorpusFinding[]>;
+  /** Every finding, only when runCorpus was asked to keep them all. */
+  findings: CorpusFinding[];
   internalErrors: { index: number; problem: string }[];
   bytesIn: number;
   /** Bytes of the messages themselves (the archive unpacked). */
@@ -51,7 +118,12 @@ function countLines(text: string, re: RegExp): number {
 }
 
 /** Run the whole pipeline over an archive. `onMessage` is called every message (for progress). */
-export async function runCorpus(path: string, onMessage?: (c: CorpusCounts) => void): Promise<CorpusCounts> {
+export async function runCorpus(
+  path: string,
+  onMessage?: (c: CorpusCounts) => void,
+  options: { keepAllFindings?: boolean } = {},
+): Promise<CorpusCounts> {
+  const archive = basename(path);
   const linter = createLinter({ rules: builtinRules });
   const c: CorpusCounts = {
     messages: 0,
@@ -63,7 +135,10 @@ export async function runCorpus(path: string, onMessage?: (c: CorpusCounts) => v
     patchesWithoutFiles: 0,
     taggedPatches: 0,
     findingsByRule: new Map(),
+    messagesByRule: new Map(),
+    messagesWithFindings: 0,
     findingsSample: new Map(),
+    findings: [],
     internalErrors: [],
     bytesIn: 0,
     bytesUnpacked: 0,
@@ -97,15 +172,35 @@ export async function runCorpus(path: string, onMessage?: (c: CorpusCounts) => v
     }
     for (const f of result.findings) {
       bump(c.findingsByRule, f.rule);
+      const record: CorpusFinding = {
+        archive,
+        index: raw.index,
+        messageId: patch.messageId,
+        subject: patch.subject,
+        rule: f.rule,
+        severity: f.severity,
+        confidence: f.confidence,
+        file: f.file,
+        line: f.line,
+        message: f.message,
+        sourceLine: f.sourceLine ?? null,
+      };
       const list = c.findingsSample.get(f.rule) ?? [];
-      if (list.length < 40) list.push({ index: raw.index, subject: patch.subject, file: f.file, line: f.line, message: f.message });
+      if (list.length < 40) list.push(record);
       c.findingsSample.set(f.rule, list);
+      if (options.keepAllFindings) c.findings.push(record);
     }
+    for (const rule of new Set(result.findings.map((f) => f.rule))) bump(c.messagesByRule, rule);
+    if (result.findings.length > 0) c.messagesWithFindings++;
     if (result.internalError) c.internalErrors.push({ index: raw.index, problem: result.problems.join("; ") });
     onMessage?.(c);
   }
   c.seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return c;
+}
+
+function basename(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
 }
 
 function bump(m: Map<string, number>, k: string) {
