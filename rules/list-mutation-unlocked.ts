@@ -68,6 +68,23 @@ through the assertion.
 
   checkCode(ctx) {
     const facts = ctx.facts;
+    /** Per list: the first two walks, in two functions, with no lock held at all (found once per list). */
+    const unlockedWalks = new Map<string, ListUse[]>();
+    const walkerOf = (list: NonNullable<ListUse["list"]>, notIn: number) => {
+      let ws = unlockedWalks.get(list.key);
+      if (!ws) {
+        ws = [];
+        for (const w of facts.lists().usesOf(list)) {
+          if (w.op !== "walk" || !w.fn || !w.fn.headVisible || ws.some((o) => o.fn!.node.id === w.fn!.node.id)) continue;
+          const wf = facts.function(w.fn, w.view);
+          const held = wf.locks.heldAt(w.call);
+          if (held && held.size === 0 && !wf.locks.sawCustom && ws.push(w) === 2) break;
+        }
+        unlockedWalks.set(list.key, ws);
+      }
+      // The walk must be in another function than the change.
+      return ws.find((w) => w.fn!.node.id !== notIn) ?? null;
+    };
     for (const u of facts.lists().uses) {
       const fn = u.fn;
       const list = u.list;
@@ -96,12 +113,7 @@ through the assertion.
         continue;
       }
       if (!list?.global || state.size > 0) continue;
-      const walk = facts.lists().usesOf(list).find((w) => {
-        if (w.op !== "walk" || !w.fn || !w.fn.headVisible || w.fn.node.id === fn.node.id) return false;
-        const wf = facts.function(w.fn, w.view);
-        const ws = wf.locks.heldAt(w.call);
-        return !!ws && ws.size === 0 && !wf.locks.sawCustom;
-      });
+      const walk = walkerOf(list, fn.node.id);
       if (!walk) continue;
       ctx.report({
         view: u.view,

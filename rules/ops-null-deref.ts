@@ -1,4 +1,4 @@
-import { defineRule, naming, pathText, type FunctionFacts, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, naming, pathText, type FunctionFacts, type NullTest, type SyntaxNode } from "../src/engine/index.js";
 
 /** The canonical key of an expression in a function. */
 function keyOf(f: FunctionFacts, n: SyntaxNode): string {
@@ -6,12 +6,28 @@ function keyOf(f: FunctionFacts, n: SyntaxNode): string {
   return p ? pathText(p) : n.text.replace(/\s+/g, "");
 }
 
-/** Assignments to an expression in the function (`x->ops = &default_ops;`). */
-function assigned(f: FunctionFacts, key: string): boolean {
-  return f.fn.node.descendantsOfType("assignment_expression").some((a) => {
+/** What a function assigns (`x->ops = &default_ops;`), and its NULL tests grouped by the object tested. */
+interface Index {
+  assigned: Set<string>;
+  byBase: Map<string, [string, NullTest][]>;
+}
+
+function indexOf(f: FunctionFacts): Index {
+  const assigned = new Set<string>();
+  for (const a of f.fn.node.descendantsOfType("assignment_expression")) {
     const l = a.childForFieldName("left");
-    return !!l && keyOf(f, l) === key;
-  });
+    if (l) assigned.add(keyOf(f, l));
+  }
+  const byBase = new Map<string, [string, NullTest][]>();
+  for (const [k, t] of f.nullTests) {
+    const cut = k.lastIndexOf("->");
+    if (cut < 0) continue;
+    const base = k.slice(0, cut);
+    const list = byBase.get(base) ?? [];
+    list.push([k, t]);
+    byBase.set(base, list);
+  }
+  return { assigned, byBase };
 }
 
 export default defineRule({
@@ -73,6 +89,12 @@ confidence.
 `,
 
   create(ctx) {
+    const indexes = new Map<number, Index>();
+    const index = (f: FunctionFacts) => {
+      let i = indexes.get(f.fn.node.id);
+      if (!i) indexes.set(f.fn.node.id, (i = indexOf(f)));
+      return i;
+    };
     return {
       call_expression(call) {
         const callee = call.childForFieldName("function");
@@ -90,7 +112,8 @@ confidence.
         const member = keyOf(f, callee);
         const tested = f.nullTests;
         const before = (t: { node: SyntaxNode }) => t.node.startIndex < call.startIndex;
-        if ([...tested.entries()].some(([k, t]) => (k === ops || k === member) && before(t)) || assigned(f, ops)) return;
+        const own = [tested.get(ops), tested.get(member)].filter((t) => t !== undefined);
+        if (own.some(before) || index(f).assigned.has(ops)) return;
 
         // The patch removed a check that the same function had before: of the
         // ops itself, or of the member as a guard (not a choice between members).
@@ -114,8 +137,8 @@ confidence.
         const prefix = /^(\w+?)_/.exec(opsField)?.[1];
         const depth = base.split("->").length + 1;
         const partner = (k: string) => !!prefix && k.startsWith(`${base}->${prefix}_`);
-        const sibling = [...tested.entries()].find(
-          ([k, t]) => k.startsWith(`${base}->`) && k.split("->").length === depth && k !== ops && !t.dispatch && (t.forNull || partner(k)) && before(t),
+        const sibling = (index(f).byBase.get(base) ?? []).find(
+          ([k, t]) => k.split("->").length === depth && k !== ops && !t.dispatch && (t.forNull || partner(k)) && before(t),
         );
         if (!sibling) return;
         const checked = sibling[1].node;

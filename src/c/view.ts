@@ -16,6 +16,7 @@ export class CView {
   private readonly layout: Layout;
   private fnIndex?: Map<string, SyntaxNode[]>;
   private rowIndex?: Map<PatchLine, number>;
+  private readonly described = new Map<number, EnclosingFunction>();
 
   constructor(
     readonly file: FileDiff,
@@ -96,8 +97,14 @@ export class CView {
     return null;
   }
 
-  /** Name, head visibility and annotations of a function_definition node. */
+  /** Name, head visibility and annotations of a function_definition node (computed once per function). */
   describeFunction(fn: SyntaxNode): EnclosingFunction {
+    let d = this.described.get(fn.id);
+    if (!d) this.described.set(fn.id, (d = this.describe(fn)));
+    return d;
+  }
+
+  private describe(fn: SyntaxNode): EnclosingFunction {
     const headRow = fn.startPosition.row;
     const synth = this.layout.synthetic.get(headRow);
     if (synth && typeof synth === "object" && this.layout.lines[headRow] === null) {

@@ -33,6 +33,7 @@ export {
   pathDisplay,
   listGuard,
   type ListGuard,
+  type NullTest,
   type Analysis,
   type FunctionFacts,
   type CallSite,

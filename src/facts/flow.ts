@@ -240,25 +240,46 @@ class Walk<S> {
     return hasDefault ? out : this.join(out, s);
   }
 
-  /** Apply the effects inside an expression or declaration, children first, with an explicit stack. */
+  /**
+   * Apply the effects inside an expression or declaration in evaluation
+   * order (a node after everything inside it). A tree cursor finds them
+   * without making node objects for the rest; no recursion.
+   */
   private exprs(node: SyntaxNode, state: S | null): S | null {
     if (state === null) return null;
-    let s: S = state;
-    const stack: { n: SyntaxNode; done: boolean }[] = [{ n: node, done: false }];
-    while (stack.length) {
-      const top = stack.pop()!;
-      if (top.done) {
-        this.flow.record(top.n, s);
-        s = this.t.effect(top.n, s);
+    const found: { node: SyntaxNode; end: number; depth: number }[] = [];
+    const cursor = node.walk();
+    let depth = 0;
+    for (;;) {
+      const type = cursor.nodeType;
+      if (EFFECTS.has(type)) {
+        const n = cursor.currentNode;
+        found.push({ node: n, end: n.endIndex, depth });
+      }
+      if (type !== "comment" && cursor.gotoFirstChild()) {
+        depth++;
         continue;
       }
-      const n = top.n;
-      if (EFFECTS.has(n.type)) stack.push({ n, done: true });
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) {
-        const c = kids[k];
-        if (c.type !== "comment" && c.namedChildCount + (EFFECTS.has(c.type) ? 1 : 0) > 0) stack.push({ n: c, done: false });
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (depth === 0 || !cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        depth--;
+        if (depth === 0) {
+          done = true;
+          break;
+        }
       }
+      if (done) break;
+    }
+    // Post-order: what ends first runs first; of two that end together, the inner one.
+    found.sort((a, b) => a.end - b.end || b.depth - a.depth);
+    let s: S = state;
+    for (const f of found) {
+      this.flow.record(f.node, s);
+      s = this.t.effect(f.node, s);
     }
     return s;
   }

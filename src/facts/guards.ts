@@ -96,44 +96,80 @@ function preImage(u: ListUse, facts: PatchFacts, pre: PatchFacts | null): ListGu
   return null;
 }
 
-function otherUse(u: ListUse, list: ListRef, facts: PatchFacts): ListGuard | null {
-  // Every lock held around another change or walk of the list (as this use
-  // would name it) is a candidate; the one held at the most uses is named.
-  const found = new Map<string, { guard: ListGuard; count: number }>();
+interface Candidate {
+  /** A global lock's name, or the member steps from the list's owner to the lock. */
+  global: string | null;
+  steps: Path["steps"];
+  /** The uses (call node ids) that hold it. */
+  uses: Set<number>;
+  /** The first use that holds it, and the lock as held there: for the message. */
+  other: ListUse;
+  held: HeldLock;
+}
+
+/** Per patch and list: the locks held around its uses, relative to the object the list lives in. Computed once per list. */
+const candidateCache = new WeakMap<PatchFacts, Map<string, Candidate[]>>();
+
+function candidates(list: ListRef, facts: PatchFacts): Candidate[] {
+  let perList = candidateCache.get(facts);
+  if (!perList) candidateCache.set(facts, (perList = new Map()));
+  const hit = perList.get(list.key);
+  if (hit) return hit;
+  const byKey = new Map<string, Candidate>();
   for (const other of facts.lists().usesOf(list)) {
-    if (other.call.id === u.call.id || !other.fn || !other.fn.headVisible) continue;
-    if (other.list?.owner && facts.stageOfOwner(other.list.path!, other.call, other.view)) continue; // set-up or teardown: no evidence
+    if (!other.fn || !other.fn.headVisible) continue;
+    if (other.list?.path && facts.stageOfOwner(other.list.path, other.call, other.view)) continue; // set-up or teardown: no evidence
     const state = facts.heldAt(other.call, other.view);
     if (!state) continue;
     for (const h of state.values()) {
       if (!h.must || READ_SIDE.has(h.kind) || h.source === "caller") continue;
       if (h.kind === "custom" && h.source !== "assert" && h.source !== "annotation" && h.source !== "comment") continue;
-      const want = relative(h, other, u, facts);
-      if (!want) continue;
-      const seen = found.get(want.key);
-      if (seen) {
-        seen.count++;
-        continue;
-      }
-      const who = other.fn.name ? `${other.fn.name}()` : "another function";
-      const guard: ListGuard = { want, also: [], display: want.path ? pathDisplay(want.path) : want.key.replace(/^\*->/, ""), evidence: "other-use", why: `${who} holds it around its ${other.op === "walk" ? "walk" : "change"} of the list`, node: other.call, view: other.view };
-      found.set(want.key, { guard, count: 1 });
+      const rel = relativeSteps(h, other);
+      if (!rel) continue;
+      const k = rel.global ?? rel.steps.map((x) => x.member).join("->");
+      const c = byKey.get(k);
+      if (c) c.uses.add(other.call.id);
+      else byKey.set(k, { ...rel, uses: new Set([other.call.id]), other, held: h });
     }
   }
-  const ranked = [...found.values()].sort((a, b) => b.count - a.count);
-  if (ranked.length === 0) return null;
-  return { ...ranked[0].guard, also: ranked.slice(1).map((r) => r.guard.want) };
+  const out = [...byKey.values()].sort((a, b) => b.uses.size - a.uses.size);
+  perList.set(list.key, out);
+  return out;
 }
 
-/** A lock held at another use of the list, as this use would name it. */
-function relative(h: HeldLock, other: ListUse, u: ListUse, facts: PatchFacts): ListGuard["want"] | null {
+/** A lock held at another use of the list: a global, or member steps from that use's list owner. */
+function relativeSteps(h: HeldLock, other: ListUse): { global: string | null; steps: Path["steps"] } | null {
   if (!h.path) return null;
-  if (h.path.steps.length === 0) return h.path.rootKind === "global" ? global(h.path.root) : null;
+  if (h.path.steps.length === 0) return h.path.rootKind === "global" ? { global: h.path.root, steps: [] } : null;
   const owner = other.list?.owner;
   if (!owner) return null;
   if (h.path.root !== owner.root || h.path.steps.length <= owner.steps.length) return null;
   if (!owner.steps.every((s, i) => h.path!.steps[i].member === s.member)) return null;
-  return onOwner(u, facts, h.path.steps.slice(owner.steps.length));
+  return { global: null, steps: h.path.steps.slice(owner.steps.length) };
+}
+
+function otherUse(u: ListUse, list: ListRef, facts: PatchFacts): ListGuard | null {
+  // Every lock held around another change or walk of the list (as this use
+  // would name it) is a candidate; the one held at the most uses is named.
+  const wants: { want: ListGuard["want"]; c: Candidate }[] = [];
+  for (const c of candidates(list, facts)) {
+    if (c.uses.size === 1 && c.uses.has(u.call.id)) continue; // its own lock is no evidence
+    const want = c.global ? global(c.global) : onOwner(u, facts, c.steps);
+    if (want) wants.push({ want, c });
+  }
+  if (wants.length === 0) return null;
+  const { want, c } = wants[0];
+  const other = c.other.call.id === u.call.id ? facts.lists().usesOf(list).find((o) => o.call.id !== u.call.id && c.uses.has(o.call.id))! : c.other;
+  const who = other.fn?.name ? `${other.fn.name}()` : "another function";
+  return {
+    want,
+    also: wants.slice(1).map((w) => w.want),
+    display: want.path ? pathDisplay(want.path) : want.key.replace(/^\*->/, ""),
+    evidence: "other-use",
+    why: `${who} holds it around its ${other.op === "walk" ? "walk" : "change"} of the list`,
+    node: other.call,
+    view: other.view,
+  };
 }
 
 function naming(u: ListUse, list: ListRef, facts: PatchFacts): ListGuard | null {

@@ -120,34 +120,45 @@ export class PatchFacts {
     if (!f) {
       const facts = this;
       const ids = this.ids(fn.node, view);
-      const locks = new FunctionLocks(fn.node, {
-        ids,
-        entry: this.entryLocks(fn, view),
-        effectOf: (name) => {
-          const def = this.world.functionsNamed(name)[0];
-          return def ? callEffect(def.node, def.view, this.ids(def.node, def.view)) : null;
-        },
-      });
-      const stages = new FunctionStages(
-        fn.node,
-        ids,
-        (n) => {
-          const s = locks.heldAt(n);
-          return !!s && [...s.values()].some((l) => !READ_SIDE.has(l.kind));
-        },
-        this.entryStages(fn, view, ids),
-      );
+      // Each fact is computed on first use: a rule that needs only NULL tests pays for no flow.
+      let locks: FunctionLocks | undefined;
+      let stages: FunctionStages | undefined;
       let tests: Map<string, NullTest> | undefined;
+      let noLock: string | null | undefined;
+      const lockFacts = () =>
+        (locks ??= new FunctionLocks(fn.node, {
+          ids,
+          entry: this.entryLocks(fn, view),
+          effectOf: (name) => {
+            const def = this.world.functionsNamed(name)[0];
+            return def ? callEffect(def.node, def.view, this.ids(def.node, def.view)) : null;
+          },
+        }));
       f = {
         fn,
         view,
         ids,
-        locks,
-        stages,
+        get locks() {
+          return lockFacts();
+        },
+        get stages() {
+          return (stages ??= new FunctionStages(
+            fn.node,
+            ids,
+            (n) => {
+              const s = lockFacts().heldAt(n);
+              return !!s && [...s.values()].some((l) => !READ_SIDE.has(l.kind));
+            },
+            facts.entryStages(fn, view, ids),
+          ));
+        },
         get nullTests() {
           return (tests ??= nullTests(fn.node, ids));
         },
-        noLockNeeded: fn.headVisible ? statesNoLockNeeded(fn.node)?.text ?? null : null,
+        get noLockNeeded() {
+          if (noLock === undefined) noLock = fn.headVisible ? statesNoLockNeeded(fn.node)?.text ?? null : null;
+          return noLock;
+        },
         get callerUnknown() {
           return !!fn.name && facts.callSites(fn.name).some((s) => !s.caller.headVisible || !s.caller.name);
         },
@@ -213,8 +224,12 @@ export class PatchFacts {
     if (hit) return hit;
     const out: HeldLock[] = [];
     if (fn.headVisible) {
+      const ids = this.ids(fn.node, view);
       for (const s of statedEntryLocks(fn.node, view)) {
-        out.push({ key: pathText(s.path), path: s.path, typeKey: null, kind: "custom", atomic: false, shared: false, site: null, must: true, source: s.how });
+        // A lock named from a parameter (`dev->lock`) is typed by the parameter's declaration.
+        const d = ids.decls.get(s.path.root);
+        const path: Path = d?.kind === "param" ? { ...s.path, rootKind: "param", rootType: d.type } : this.world.isGlobal(s.path.root) && s.path.steps.length === 0 ? { ...s.path, rootKind: "global" } : s.path;
+        out.push({ key: pathText(path), path, typeKey: ids.typeKey(path), kind: "custom", atomic: false, shared: false, site: null, must: true, source: s.how });
       }
     }
     const tag = `${this.side}:${fn.name}`;

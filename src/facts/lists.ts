@@ -73,6 +73,9 @@ export class ListModel {
   readonly uses: ListUse[] = [];
   /** entry key (`foo.node`) → the distinct lists its entries are put on or walked from. */
   private readonly listsOfEntry = new Map<string, Map<string, ListRef>>();
+  private readonly byList = new Map<string, ListUse[]>();
+  /** Per function: where each entry variable is put on a list or taken from one, in source order. */
+  private readonly bindings = new Map<number, Map<string, { index: number; list: ListRef | null }[]>>();
 
   constructor(
     readonly cfiles: readonly CFile[],
@@ -105,12 +108,17 @@ export class ListModel {
     for (const u of pending) {
       if (!u.list && u.fn) this.tieEntry(u);
       this.uses.push(u);
+      if (u.list) {
+        const same = this.byList.get(u.list.key);
+        if (same) same.push(u);
+        else this.byList.set(u.list.key, [u]);
+      }
     }
   }
 
   /** Uses of the same list as `list`. */
   usesOf(list: ListRef): ListUse[] {
-    return this.uses.filter((u) => u.list?.key === list.key);
+    return this.byList.get(list.key) ?? [];
   }
 
   /** The list an entry-only call is about: found in the function first, then by the entry's type. */
@@ -157,26 +165,55 @@ export class ListModel {
       if (api?.op === "walk" && wa[api.entry]?.text === entryVar) return api.head >= 0 ? this.listRef(wa[api.head], ids, fn) : null;
     }
     // The last statement before the call that put the entry on a list or took it off one.
+    const events = this.bindingsOf(fn, ids).get(entryVar);
     let best: { index: number; list: ListRef | null } | null = null;
+    if (events) {
+      // Binary search for the last event before the call.
+      let lo = 0;
+      let hi = events.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (events[mid].index < at) {
+          best = events[mid];
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+    }
+    return best ? best.list : undefined;
+  }
+
+  /** Once per function: each entry variable's adds, moves and takes, by position. */
+  private bindingsOf(fn: SyntaxNode, ids: Identities) {
+    let m = this.bindings.get(fn.id);
+    if (m) return m;
+    m = new Map();
     for (const call of fn.descendantsOfType("call_expression")) {
-      if (call.startIndex >= at) continue;
       const name = calleeName(call);
       if (!name) continue;
       const api = LIST_CALLS[name];
       const a = callArgs(call);
-      if (api?.op === "mutation" && api.head >= 0 && api.entry >= 0 && rootVar(a[api.entry]) === entryVar) {
-        if (!best || call.startIndex > best.index) best = { index: call.startIndex, list: this.listRef(a[api.head], ids, fn) };
+      let v: string | null = null;
+      let list: ListRef | null = null;
+      if (api?.op === "mutation" && api.head >= 0 && api.entry >= 0) {
+        v = rootVar(a[api.entry]);
+        if (v) list = this.listRef(a[api.head], ids, fn);
       } else if (FIRST_ENTRY.test(name)) {
-        const target = assignedTo(call);
-        if (target === entryVar && (!best || call.startIndex > best.index)) {
+        v = assignedTo(call);
+        if (v) {
           const head = unparen(a[0] ?? call);
           // list_entry(head->next, ...) reads the head's first entry.
           const h = head.type === "field_expression" && /^(next|prev|first)$/.test(head.childForFieldName("field")?.text ?? "") ? head.childForFieldName("argument")! : head;
-          best = { index: call.startIndex, list: this.listRef(h, ids, fn) };
+          list = this.listRef(h, ids, fn);
         }
       }
+      if (!v) continue;
+      const events = m.get(v) ?? [];
+      events.push({ index: call.startIndex, list });
+      m.set(v, events);
     }
-    return best ? best.list : undefined;
+    for (const events of m.values()) events.sort((x, y) => x.index - y.index);
+    this.bindings.set(fn.id, m);
+    return m;
   }
 
   listRef(head: SyntaxNode | undefined, ids: Identities, fn: SyntaxNode): ListRef | null {

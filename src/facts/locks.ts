@@ -231,7 +231,7 @@ function join(a: State, b: State): State {
  * lock stated in words that names it (a comment naming the member or the global).
  */
 export function holds(state: ReadonlyMap<string, HeldLock>, want: { key: string; typeKey: string | null; path: Path | null }, opts: { mustOnly?: boolean } = {}): HeldLock | null {
-  const last = want.path?.steps.length ? want.path.steps[want.path.steps.length - 1].member : want.path?.root ?? want.key;
+  const last = want.path?.steps.length ? want.path.steps[want.path.steps.length - 1].member : want.path?.root ?? want.key.split("->").pop()!;
   for (const h of state.values()) {
     if (opts.mustOnly && !h.must) continue;
     if (h.key === want.key) return h;
