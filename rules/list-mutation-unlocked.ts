@@ -19,15 +19,19 @@ export default defineRule({
   docs: `### What it does
 Finds a list change (\`list_add*\`, \`list_del*\`, \`list_move*\`,
 \`list_splice*\`, \`hlist_*\`, and their \`_rcu\` forms) made where the lock
-that guards the list is not held on any path. A lock is taken to guard a list
-when another change or walk of the same list in the patch holds it, when the
-list head sits in a struct beside exactly one lock member, when a
-\`lockdep_assert_held()\` stands next to a use of the list, or when the
-pre-image made the same change under the lock and the patch moved it out.
-Also a file-scope list changed at run time (outside \`__init\`) with no lock at
-all while another function walks it with none either. Locks are followed
-through branches, early returns, \`goto\` ladders and scoped guards by the
-shared lock-context analysis.
+that guards the list is not held. Which lock guards a list comes from the
+semantic core, strongest evidence first: a comment at the list head or member
+that names it (\`/* protected by lock */\`), the pre-image making the same
+change under it (the patch moved it out), the lock held around the list's
+other changes and walks in the patch (relative to the object the list lives
+in: \`other->lock\` for \`other->items\` is \`dev->lock\` for \`dev->items\`), or a
+lock named for the list (\`buffers_lock\` beside \`buffers\`, at low
+confidence). Also a file-scope list changed at run time with no lock at all
+while another function walks it with none either. Locks are compared by
+identity, not text (\`conn->lock\` after \`conn = work->conn;\` is
+\`work->conn->lock\`), and what a function is entered with counts as held:
+\`lockdep_assert_held()\`, \`__must_hold()\`, a comment saying it is called with
+the lock held, a caller in the patch that holds it around the call.
 
 ### Why is this bad?
 A list change is several stores; a walker on another CPU that sees half of
@@ -56,14 +60,17 @@ Use instead: register at \`__init\` time only (see
 > Message-ID <YkNTvFqWI5F5w+DW@google.com>
 
 ### Known problems
-Code in \`__init\` and \`__exit\` functions is not reported: nothing else
-uses the list while it runs. A function whose callers in the patch hold the lock around the call (up to
-three calls up) is taken to run under it. The rule stays silent where it cannot see enough: a change in a function whose
-head the patch does not show (the lock may have been taken above the hunk), a
-function that takes a lock through a wrapper the lock table does not know, a
-struct with more than one lock beside the list. A caller that holds the lock
-for the function (documented by \`lockdep_assert_held()\` or not) is only seen
-through the assertion.
+Silent where nobody else can reach the list: a list on the stack or spliced
+onto one, a list in an object just allocated or being set up (or handed so by
+every caller), or torn down after its last reference (a release callback, a
+\`devm\` teardown action); code in \`__init\` and \`__exit\` functions; a
+function whose comment says it needs no lock. Silent where it cannot see
+enough: a function whose head the patch does not show, one that takes a lock
+through a wrapper the lock table does not know, an entry-only change
+(\`list_del(&e->node)\`) whose entries go on several lists. When a caller of
+the function stands where the patch does not show its head, the finding is
+given at low confidence. With the kernel tree (\`--tree\`, or running inside
+it) whole files are seen and more is decided.
 `,
 
   checkCode(ctx) {

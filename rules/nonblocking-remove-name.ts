@@ -90,7 +90,11 @@ say) is reported at the line that says so, when the patch does not show the
 function itself.
 
 ### Known problems
-A wait guarded by "is there anything to wait for" (\`if (seq) wait_event(...)\`)
+A function that fills an ops table's slot (\`.destroy = foo_destroy\`) is
+named by the table, not by a promise of its own, and is not reported; nor is
+a reference drop followed by a wait for the last user
+(\`kref_put(); wait_for_completion();\`). A comment's promise counts only in
+the sentence that names the function. A wait guarded by "is there anything to wait for" (\`if (seq) wait_event(...)\`)
 is not a second path and is not reported; an early return that does no work
 (\`if (!n) return;\`) is not either. Waiting done by a callee the patch does not
 show is not seen. The function's head must be in the patch.

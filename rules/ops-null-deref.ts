@@ -81,7 +81,11 @@ rc = dax_dev->holder_ops->notify_failure(dax_dev, offset, size, flags);
 > Message-ID <20211014180025.GC24333@magnolia>
 
 ### Known problems
-Ops that are mandatory by contract (checked once at registration) with an
+Expressions are compared by identity (\`ops = dev->ops;\` then \`ops->fn()\` is
+a call through \`dev->ops\`). A sibling is a member of the same object
+(\`x->data\`), not a flag deeper in it (\`x->flags.busy\`); a pre-image test
+that only chose between members (\`if (ops->a) ops->a(); else ops->b();\`)
+never checked the ops and is not a removed check. Ops that are mandatory by contract (checked once at registration) with an
 unrelated member checked nearby are reported; say so with \`--ignore\` or fix
 the contract in a comment. When the patch does not show the function's head,
 a check above the hunk cannot be seen: findings are then given at low

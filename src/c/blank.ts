@@ -6,7 +6,7 @@ import { BARE_ANNOTATIONS, CALL_ANNOTATIONS } from "./kernel/annotations.js";
 
 const bareRe = new RegExp(`\\b(?:${BARE_ANNOTATIONS.join("|")})\\b`, "g");
 const callRe = new RegExp(`\\b(?:${CALL_ANNOTATIONS.join("|")})\\s*\\(`, "g");
-const quickRe = /__|noinline|notrace|asmlinkage|noinstr|nokprobe/;
+const quickRe = /__|noinline|notrace|asmlinkage|noinstr|nokprobe|STATIC/;
 
 const spaces = (n: number) => " ".repeat(n);
 

@@ -43,6 +43,8 @@ export interface SyntheticHead {
    * put in the section: the whole body is shown, only the head line is not.
    */
   bodyShown?: boolean;
+  /** The section showed the head without all its parameters. */
+  paramsCut?: boolean;
 }
 
 const MADE_UP_HEAD = "void __kreview_hunk(void)";
@@ -143,7 +145,7 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     if (head0?.kind === "function" && free(before)) {
       // `@@ ... @@ int foo(int a)` then ` {`: the head git named is the line above.
       put(before, head0.text);
-      synthetic.set(before, { name: head0.name, section: region.section, kind: "function", bodyShown: true });
+      synthetic.set(before, { name: head0.name, section: region.section, kind: "function", bodyShown: true, paramsCut: head0.cut });
       if (end > 0) pending = { after, scan, end, aggregate: false, section: region.section, texts: region.texts };
       continue;
     }
@@ -315,6 +317,8 @@ export interface SectionHead {
   text: string;
   name: string | null;
   kind: "function" | "aggregate";
+  /** The section cut the parameter list short (`foo(` with the parameters on the lines below). */
+  cut?: boolean;
 }
 
 /** Turn a hunk's `@@` section text into a head that opens a block, when it is one. */
@@ -342,5 +346,5 @@ export function headFromSection(section: string): SectionHead | null {
   // Kernel style may put the return type on the line above (`void\nfoo(int x)`), and git's
   // section then shows the name alone: give the made-up head a type so it parses as one.
   if (m.index === 0) text = `int ${text}`;
-  return { text, name, kind: "function" };
+  return { text, name, kind: "function", cut: close < 0 };
 }

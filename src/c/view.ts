@@ -112,9 +112,9 @@ export class CView {
       if (head.bodyShown) {
         // The section is the head line itself, and the body is shown from its `{`.
         const type = fn.childForFieldName("type");
-        return { node: fn, name: head.name, headVisible: true, annotations: annotationsIn(head.section), returnType: type ? type.text : null };
+        return { node: fn, name: head.name, headVisible: true, paramsKnown: !head.paramsCut, annotations: annotationsIn(head.section), returnType: type ? type.text : null };
       }
-      return { node: fn, name: head.name, headVisible: false, annotations: [], returnType: null };
+      return { node: fn, name: head.name, headVisible: false, paramsKnown: false, annotations: [], returnType: null };
     }
     const body = fn.childForFieldName("body");
     const endRow = body ? body.startPosition.row : fn.endPosition.row;
@@ -125,6 +125,7 @@ export class CView {
       node: fn,
       name: functionName(fn),
       headVisible: true,
+      paramsKnown: true,
       annotations: annotationsIn(headText),
       returnType: type ? type.text : null,
     };
@@ -152,6 +153,8 @@ export interface EnclosingFunction {
   name: string | null;
   /** False when the function's head is not in the patch (kreview made one up to parse the hunk). */
   headVisible: boolean;
+  /** False when its parameters are not all shown (a hidden head, or an `@@` section that cut them short). */
+  paramsKnown: boolean;
   /** Kernel annotations on the head (`__init`, `__must_check`, ...). */
   annotations: string[];
   /** Return type text as written, or null when the head is not visible. */

@@ -122,8 +122,21 @@ export class Identities {
   constructor(
     readonly fn: SyntaxNode,
     private readonly world: TypeWorld,
+    /** False when the patch does not show the function's parameters: a name it does not declare may be one. */
+    readonly paramsKnown = true,
   ) {
     this.collect();
+  }
+
+  /**
+   * Is a name that the function does not declare a file-scope variable?
+   * Known when the patch declares it at file scope; assumed when the function's
+   * parameters are shown (it would be declared there otherwise); unknown, so
+   * not, when they are hidden (it may be one of them).
+   */
+  isGlobalName(name: string): boolean {
+    if (this.decls.has(name)) return false;
+    return this.world.isGlobal(name) || this.paramsKnown;
   }
 
   private collect() {

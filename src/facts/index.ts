@@ -103,7 +103,7 @@ export class PatchFacts {
     let m = this.idsCache.get(view);
     if (!m) this.idsCache.set(view, (m = new Map()));
     let ids = m.get(fn.id);
-    if (!ids) m.set(fn.id, (ids = new Identities(fn, this.world)));
+    if (!ids) m.set(fn.id, (ids = new Identities(fn, this.world, view.describeFunction(fn).paramsKnown)));
     return ids;
   }
 

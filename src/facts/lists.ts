@@ -225,6 +225,7 @@ export class ListModel {
       const d = ids.decls.get(p.root);
       if (d?.listHead) return { key: `local:${fn.id}:${p.root}`, display, global: false, private: true, owner: null, member: null, struct: null, path: p };
       if (d) return null; // a pointer to a head the caller passed: whose list is not known here
+      if (!ids.isGlobalName(p.root)) return null; // maybe a parameter above the hunk
       return { key: p.root, display, global: true, private: false, owner: null, member: null, struct: null, path: p };
     }
     const owner = ownerOf(p)!;

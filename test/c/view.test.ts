@@ -82,8 +82,10 @@ describe("layout helpers", () => {
   it("reads function heads out of @@ sections, and refuses what is not one", () => {
     expect(headFromSection("static int __init foo(struct a *a, int b)")).toMatchObject({ name: "foo", kind: "function" });
     expect(headFromSection("int dax_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,")).toEqual({
-      text: "int dax_zero_page_range()", name: "dax_zero_page_range", kind: "function",
+      text: "int dax_zero_page_range()", name: "dax_zero_page_range", kind: "function", cut: true,
     });
+    expect(headFromSection("xfs_defer_cancel_list(")).toEqual({ text: "int xfs_defer_cancel_list()", name: "xfs_defer_cancel_list", kind: "function", cut: true });
+    expect(headFromSection("static void foo(int a)")).toEqual({ text: "static void foo(int a)", name: "foo", kind: "function", cut: false });
     expect(headFromSection("struct dax_device {")).toMatchObject({ kind: "aggregate" });
     expect(headFromSection("EXPORT_SYMBOL_GPL(put_dax);")).toBeNull();
     expect(headFromSection("out_unlock:")).toBeNull();

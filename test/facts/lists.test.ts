@@ -146,3 +146,33 @@ void user(struct foo *foo)
     ).toEqual([["foo->lock:must:annotation"], []]);
   });
 });
+
+describe("names a function does not declare", () => {
+  it("are file-scope lists only when the function's parameters are shown", async () => {
+    const { patchesOf } = await import("../helpers/pipeline.js");
+    const { buildCFiles } = await import("../../src/c/view.js");
+    const { PatchFacts } = await import("../../src/facts/index.js");
+    // xfs style: the section shows `name(` alone, the parameters are on the lines git cut.
+    const diff = `From: A <a@example.org>
+Subject: [PATCH] t
+
+---
+diff --git a/fs/xfs/libxfs/xfs_defer.c b/fs/xfs/libxfs/xfs_defer.c
+--- a/fs/xfs/libxfs/xfs_defer.c
++++ b/fs/xfs/libxfs/xfs_defer.c
+@@ -414,4 +414,5 @@ xfs_defer_cancel_list(
+ {
+ 	struct xfs_defer_pending	*dfp;
++	list_add(&dfp->dfp_list, dop_list);
+ }
+@@ -500,4 +501,5 @@ static void other(struct x *x)
+ {
+ 	struct y *y;
++	list_add(&y->node, global_list);
+ }
+`;
+    const [p] = await patchesOf("t.patch", Buffer.from(diff));
+    const facts = new PatchFacts(buildCFiles(p), "post");
+    expect(facts.lists().uses.map((u) => `${u.fn?.name}: ${u.list?.key ?? "?"}`)).toEqual(["xfs_defer_cancel_list: ?", "other: global_list"]);
+  });
+});

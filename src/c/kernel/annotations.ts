@@ -25,6 +25,8 @@ export const BARE_ANNOTATIONS: readonly string[] = [
   "__irq_entry", "__kprobes", "nokprobe_inline", "__fastcall", "__naked", "__no_kcsan",
   "__no_sanitize_address", "__randomize_layout", "__no_randomize_layout", "__packed", "__pure",
   "__attribute_const__", "__nocfi", "__init_or_module", "__deprecated", "__counted_by_ptr",
+  // subsystem spellings of storage classes (xfs: `#define STATIC static`)
+  "STATIC", "noinline_for_stack",
 ];
 
 /** Annotations written with arguments, `name(...)`. */
