@@ -78,11 +78,11 @@ the patch shows) is not seen: then the finding is wrong, say so with a
   checkCode(ctx) {
     const model = ctx.facts.lists();
     for (const unreg of model.uses) {
-      if (unreg.op !== "mutation" || !/_del/.test(unreg.name)) continue;
+      if (unreg.op !== "mutation" || unreg.api.change !== "del") continue;
       if (!unreg.list?.global || !unreg.fn?.headVisible || !unreg.fn.name || !naming.UNREGISTER_NAME.test(unreg.fn.name)) continue;
       // Module exit tears down after every user is gone; an RCU list with
       // _rcu changes is made for walkers that hold no lock.
-      if (unreg.fn.annotations.includes("__exit") || /_rcu$/.test(unreg.name)) continue;
+      if (unreg.fn.annotations.includes("__exit") || unreg.api.rcu) continue;
       const list = unreg.list;
       // The registration: a visible, non-__init function adding to the same list.
       const reg = model
@@ -90,7 +90,7 @@ the patch shows) is not seen: then the finding is wrong, say so with a
         .find(
           (u) =>
             u.op === "mutation" &&
-            /_add|_splice|_move/.test(u.name) &&
+            u.api.change === "add" &&
             !!u.fn?.headVisible &&
             !!u.fn.name &&
             naming.REGISTER_NAME.test(u.fn.name) &&

@@ -217,7 +217,9 @@ export class World implements TypeWorld {
     const next = d.nextNamedSibling;
     if (next?.type === "comment" && next.startPosition.row === d.endPosition.row) this.stateGuard(name, next, view);
     const prev = d.previousNamedSibling;
-    if (!this.stated.has(name) && prev?.type === "comment" && prev.endPosition.row === d.startPosition.row - 1) this.stateGuard(name, prev, view);
+    // A comment above, unless it trails the declaration before it.
+    const trailing = prev?.previousNamedSibling && prev.previousNamedSibling.endPosition.row === prev.startPosition.row;
+    if (!this.stated.has(name) && prev?.type === "comment" && !trailing && prev.endPosition.row === d.startPosition.row - 1) this.stateGuard(name, prev, view);
   }
 
   private stateGuard(key: string, comment: SyntaxNode, view: CView) {

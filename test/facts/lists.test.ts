@@ -176,3 +176,25 @@ diff --git a/fs/xfs/libxfs/xfs_defer.c b/fs/xfs/libxfs/xfs_defer.c
     expect(facts.lists().uses.map((u) => `${u.fn?.name}: ${u.list?.key ?? "?"}`)).toEqual(["xfs_defer_cancel_list: ?", "other: global_list"]);
   });
 });
+
+describe("the lock a list's comment names", () => {
+  it("reads a member's trailing comment, a comment above a run of members, a lock's 'protects', and a global's", () => {
+    const { facts } = factsOf(`struct dev {
+	spinlock_t lock;
+	struct list_head items;	/* protected by lock */
+	/* Protected by dev->mutex: */
+	struct list_head a;
+	struct list_head b;
+
+	spinlock_t cmd_lock; /* protects cmd_list */
+	struct list_head cmd_list;
+	struct list_head free;
+};
+
+static LIST_HEAD(clients); /* guarded by clients_mutex */
+static DEFINE_MUTEX(clients_mutex);
+`);
+    const stated = [...facts.world.stated.entries()].map(([k, g]) => `${k} <- ${g.lock.root}${g.lock.steps.map((s) => s.op + s.member).join("")}`).sort();
+    expect(stated).toEqual(["clients <- clients_mutex", "dev::a <- dev->mutex", "dev::b <- dev->mutex", "dev::cmd_list <- cmd_lock", "dev::items <- lock"]);
+  });
+});

@@ -12,10 +12,20 @@ export interface ListCall {
   entry: number;
   /** For walks: the argument naming the member the entries are linked by. */
   member?: number;
+  /** What a change does: puts an entry on (add, move, splice) or takes it off (del, replace). */
+  change?: "add" | "del";
+  /** The `_rcu` form, made for walkers that hold no lock. */
+  rcu?: boolean;
+  /** The `_safe` form of a walk, which survives the walker's own deletions (and nothing else). */
+  safe?: boolean;
 }
 
 const table: Record<string, ListCall> = {};
-const add = (names: string[], call: ListCall) => names.forEach((n) => (table[n] = call));
+const add = (names: string[], call: ListCall) =>
+  names.forEach((n) => {
+    const change = call.op === "walk" ? undefined : /_(del|replace)/.test(n) ? "del" : "add";
+    table[n] = { ...call, change, rcu: /_rcu/.test(n), safe: /_safe/.test(n) };
+  });
 
 add(["list_add", "list_add_tail", "list_add_rcu", "list_add_tail_rcu", "hlist_add_head", "hlist_add_head_rcu", "hlist_add_tail_rcu", "list_move", "list_move_tail", "hlist_add_fake"], {
   op: "mutation", head: 1, entry: 0,
