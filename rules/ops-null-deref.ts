@@ -1,4 +1,4 @@
-import { defineRule, naming, pathText, type FunctionFacts, type NullTest, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type SyntaxNode } from "../src/engine/index.js";
 
 /** The canonical key of an expression in a function. */
 function keyOf(f: FunctionFacts, n: SyntaxNode): string {
@@ -30,6 +30,19 @@ function indexOf(f: FunctionFacts): Index {
   return { assigned, byBase };
 }
 
+const WHY: Record<NullSource, string> = {
+  lookup: "returns NULL when it finds nothing",
+  alloc: "returns NULL when the allocation fails",
+  "returns-null": "returns NULL on a path this patch shows",
+  "callers-check": "is checked for NULL at the other call sites",
+};
+
+/** Every row from one node to the other is shown by the patch: no hidden line can hold a check. */
+function contiguous(view: CView, from: SyntaxNode, to: SyntaxNode): boolean {
+  for (let r = from.startPosition.row; r <= to.startPosition.row; r++) if (view.lineAt(r) === null) return false;
+  return true;
+}
+
 export default defineRule({
   id: "ops-null-deref",
   type: "problem",
@@ -39,6 +52,8 @@ export default defineRule({
   messages: {
     unchecked: "call through '{{ops}}' with no NULL check, while '{{sibling}}' of the same object is checked: can '{{ops}}' be NULL here",
     removed: "the patch drops the NULL check of '{{ops}}' that guarded this call",
+    result: "'{{var}}' is used with no NULL check, and {{callee}}() {{why}}",
+    resultCheckRemoved: "the patch drops the NULL check of '{{var}}', and {{callee}}() {{why}}",
   },
   docs: `### What it does
 Finds a call through an operations pointer (\`x->ops->fn()\`,
@@ -80,7 +95,24 @@ rc = dax_dev->holder_ops->notify_failure(dax_dev, offset, size, flags);
 > — Darrick J. Wong, "Re: [PATCH v7 2/8] dax: Introduce holder for dax_device", 14 Oct 2021,
 > Message-ID <20211014180025.GC24333@magnolia>
 
+A pointer stored from a call that may return NULL and used before anything
+tests it is reported too: a kernel allocation that can fail (\`kmalloc()\`,
+\`kzalloc()\`, \`alloc_pages()\`, not with \`__GFP_NOFAIL\`), a kernel lookup that
+can find nothing (\`xa_load()\`, \`idr_find()\`, \`of_device_get_match_data()\`,
+\`usb_ifnum_to_if()\`, the finders of the driver core; a table in
+\`src/c/kernel/nulls.ts\`), dereferenced or handed to a call; a function whose
+name says it looks something up, or that the patch shows returning NULL,
+dereferenced where another call site of it tests the result; any callee whose
+other call sites test its result (three tests for every untested use). When
+the patch removes the test that the pre-image made, the finding says so.
+
 ### Known problems
+A result handed to a call is followed no further when the call takes NULL
+(\`kfree()\`, \`put_device()\`, \`devm_ioremap_resource()\` checks it); a
+result stored elsewhere, returned, or assigned again is not followed.
+Match data and lookups that the driver knows cannot fail (every compatible
+has data; the object was found a line above) are reported all the same:
+say so with a comment and a \`WARN_ON()\` where it matters.
 Expressions are compared by identity (\`ops = dev->ops;\` then \`ops->fn()\` is
 a call through \`dev->ops\`). A sibling is a member of the same object
 (\`x->data\`), not a flag deeper in it (\`x->flags.busy\`); a pre-image test
@@ -92,6 +124,30 @@ a check above the hunk cannot be seen: findings are then given at low
 confidence.
 `,
 
+  checkCode(ctx) {
+    // A result that may be NULL, used before anything tests it: dereferenced,
+    // or (when the kernel says it may be NULL) handed to a call that does not take NULL.
+    for (const r of ctx.facts.resultUses()) {
+      if ((r.first !== "deref" && r.first !== "passed") || !r.at || !contiguous(r.view, r.store, r.at)) continue;
+      const src = ctx.facts.nullSource(r.callee, r);
+      if (!src || (r.first === "passed" && !(src.known && (src.source === "alloc" || src.source === "lookup")))) continue;
+      const callee = r.callee.startsWith("->") ? r.call.childForFieldName("function")!.text : r.callee;
+      const onStore = r.view.isAdded(r.call);
+      // What the patch changed: the same function tested the same result before.
+      const removed = !!r.fn.name && ctx.preFacts.resultUses().some((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee && p.first === "test");
+      const use = r.first === "deref" ? `'${r.variable}' is dereferenced here` : `'${r.variable}' is passed to ${r.passedTo}() here`;
+      ctx.report({
+        view: r.view,
+        node: onStore ? r.call : r.at,
+        messageId: removed ? "resultCheckRemoved" : "result",
+        removal: removed,
+        data: { var: r.variable, callee, why: WHY[src.source] },
+        related: [onStore ? { node: r.at, view: r.view, message: use } : { node: r.call, view: r.view, message: `'${r.variable}' is set here` }],
+        // Kernel knowledge is strong evidence; a name, the patch's own code or its other callers, less.
+        confidence: src.known && (src.source === "alloc" || src.source === "lookup") ? "high" : "medium",
+      });
+    }
+  },
   create(ctx) {
     const indexes = new Map<number, Index>();
     const index = (f: FunctionFacts) => {

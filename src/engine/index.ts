@@ -34,6 +34,8 @@ export {
   listGuard,
   type ListGuard,
   type NullTest,
+  type NullSource,
+  type ResultUse,
   type Analysis,
   type FunctionFacts,
   type CallSite,

@@ -310,7 +310,7 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
   const file = view.file;
   const { line, column } = d.at ? { line: view.lineAt(d.at.row), column: d.at.column + 1 } : locate(view, d.node);
   if (!line) return null; // synthetic or blank row: nothing in the patch to point at
-  if ((rule.reportOn ?? "added") === "added" && line.kind !== "+") return null;
+  if ((rule.reportOn ?? "added") === "added" && line.kind !== "+" && !(d.removal && line.kind === " ")) return null;
   const related: RelatedLocation[] = (d.related ?? []).map((r) => {
     const rv = r.view ?? view;
     const loc = locate(rv, r.node);

@@ -94,6 +94,12 @@ export interface ReportDescriptor<M extends string> {
   view?: CView;
   /** Report at this row and column of the view instead of the node's start (a line inside a long comment). */
   at?: { row: number; column: number };
+  /**
+   * The finding is about what the patch removed (a check, a lock): it may
+   * stand on a context line, the nearest line the patch still shows, when
+   * the rule reports on added lines only.
+   */
+  removal?: boolean;
 }
 
 export interface RuleContext<M extends string = string> {

@@ -27,6 +27,7 @@ import { ListModel, type ListRef, type ListUse } from "./lists.js";
 import { World, type FunctionInfo, type StatedGuard } from "./world.js";
 import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js";
 import { nullTests, type NullTest } from "./tests.js";
+import { kernelNullSource, resultUses, returnsNull, type NullSource, type ResultUse } from "./nulls.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -37,6 +38,7 @@ export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
 export { nullTests, type NullTest } from "./tests.js";
+export { kernelNullSource, resultUses, returnsNull, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 
 /**
  * A per-patch analysis: computed on first use by any rule and shared by all
@@ -76,6 +78,8 @@ export interface CallSite {
 
 /** How deep callers are followed for the locks a function is entered with. */
 const CALLER_DEPTH = 3;
+/** An allocation that cannot fail. */
+const NULL_FREE = /\b__GFP_NOFAIL\b/;
 const READ_SIDE = new Set(["rcu", "srcu"]);
 
 export class PatchFacts {
@@ -85,6 +89,7 @@ export class PatchFacts {
   private readonly entryCache = new WeakMap<CView, Map<number, HeldLock[]>>();
   private readonly inProgress = new Set<string>();
   private listModel?: ListModel;
+  private results?: (ResultUse & { view: CView; fn: EnclosingFunction })[];
   private calls?: Map<string, CallSite[]>;
 
   constructor(
@@ -180,6 +185,42 @@ export class PatchFacts {
 
   lists(): ListModel {
     return (this.listModel ??= new ListModel(this.cfiles, { idsOf: (fn, view) => this.ids(fn, view) }, this.side));
+  }
+
+  /** What becomes of every pointer result stored in a local, in every function of this side. */
+  resultUses(): (ResultUse & { view: CView; fn: EnclosingFunction })[] {
+    if (!this.results) {
+      this.results = [];
+      for (const f of this.world.functions) {
+        const fn = f.view.describeFunction(f.node);
+        for (const r of resultUses(f.node, this.ids(f.node, f.view))) this.results.push({ ...r, view: f.view, fn });
+      }
+    }
+    return this.results;
+  }
+
+  /**
+   * Why a callee's result may be NULL, or null when nothing says so: the
+   * kernel's knowledge, a function of the patch that returns NULL, or other
+   * call sites (two at least, besides `except`) that test the result first.
+   */
+  nullSource(callee: string, except?: ResultUse): { source: NullSource; known: boolean; checked: number } | null {
+    // The code's own belief: the other call sites test the result, and few use it untested
+    // (mixed use says the result is NULL only in cases the callers know about).
+    const same = this.resultUses().filter((r) => r.callee === callee && r !== except);
+    const checked = same.filter((r) => r.first === "test").length;
+    const untested = same.filter((r) => r.first === "deref" || r.first === "passed").length + 1;
+    const believed = checked >= 3 * untested;
+    const corroborated = checked >= 1 && checked >= untested;
+    if (!callee.startsWith("->")) {
+      const k = kernelNullSource(callee, except?.call);
+      if (k?.known) return { ...k, checked };
+      if (except && !k && NULL_FREE.test(except.call.text)) return null;
+      // A name that says "lookup", or a function of the patch that returns NULL, is
+      // evidence only when another call site of it tests the result.
+      if (corroborated && (k || this.world.functionsNamed(callee).some((d) => returnsNull(d.node)))) return { source: k ? k.source : "returns-null", known: false, checked };
+    }
+    return checked >= 2 && believed ? { source: "callers-check", known: false, checked } : null;
   }
 
   /** Every call of a function by name, in the patch's C files of this side. */
