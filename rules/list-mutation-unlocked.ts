@@ -1,4 +1,4 @@
-import { defineRule, holds, listGuard, type ListUse } from "../src/engine/index.js";
+import { defineRule, holds, listGuard, pathDisplay, type ListUse } from "../src/engine/index.js";
 
 /** How to name a list known only by the entry a call changes (`list_del(&e->node)` → `e->node`). */
 function listArg(u: ListUse): string {
@@ -96,8 +96,21 @@ it) whole files are seen and more is decided.
       const fn = u.fn;
       const list = u.list;
       if (u.op !== "mutation" || !fn || list?.private) continue;
-      // Boot and module-exit code run with nothing else using the list; a hidden head may hide the lock.
-      if (!fn.headVisible || fn.annotations.includes("__init") || fn.annotations.includes("__exit")) continue;
+      if (fn.annotations.includes("__init") || fn.annotations.includes("__exit")) continue; // nothing else uses the list then
+      // A hidden head may hide the lock; but a change the patch moved out of a lock the hunk shows is seen either way.
+      if (!fn.headVisible) {
+        const lost = ctx.changes.lostLocks(u.call, fn, u.view).find((l) => l.site !== null);
+        if (lost && !u.list?.private) {
+          ctx.report({
+            view: u.view,
+            node: u.call,
+            messageId: "unlocked",
+            data: { list: u.list?.display || listArg(u), lock: lost.path ? pathDisplay(lost.path) : lost.key, why: "the same change was made under it before this patch" },
+            confidence: "medium",
+          });
+        }
+        continue;
+      }
       const f = facts.function(fn, u.view);
       const state = f.locks.heldAt(u.call);
       if (!state || f.locks.sawCustom) continue; // unreachable, or a lock we cannot name is taken
@@ -106,7 +119,7 @@ it) whole files are seen and more is decided.
       const unsure = f.callerUnknown;
       // A list in an object nobody else can see yet (or any more) needs no lock.
       if (list?.path && f.stages.stageOfOwner(list.path, u.call)) continue;
-      const guard = listGuard(u, facts, ctx.preFacts);
+      const guard = listGuard(u, facts, ctx.changes);
       if (guard) {
         if ([guard.want, ...guard.also].some((w) => holds(state, w))) continue;
         ctx.report({

@@ -1,4 +1,4 @@
-import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, naming, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, naming, type CView, type SyntaxNode } from "../src/engine/index.js";
 
 const { TEARDOWN_NAME, SAYS_NO_WAIT, INCIDENTAL_CALL: INCIDENTAL } = naming;
 
@@ -28,6 +28,20 @@ function docComment(fn: SyntaxNode): SyntaxNode | null {
   return prev?.type === "comment" && prev.endPosition.row >= fn.startPosition.row - 1 ? prev : null;
 }
 
+/** The post-image row of the first line the patch still shows after a removed node: where to say what was removed. */
+function rowAfterRemoved(ctx: { file: { hunks: { lines: { kind: string }[] }[] }; pre: CView | null; post: CView }, gone: SyntaxNode): number {
+  const line = ctx.pre?.lineOf(gone);
+  if (!line) return -1;
+  for (const h of ctx.file.hunks) {
+    const i = h.lines.indexOf(line as never);
+    if (i < 0) continue;
+    for (let j = i + 1; j < h.lines.length; j++) {
+      if (h.lines[j].kind !== "-") return ctx.post.rowOf(h.lines[j] as never);
+    }
+  }
+  return -1;
+}
+
 export default defineRule({
   id: "nonblocking-remove-name",
   type: "problem",
@@ -40,6 +54,7 @@ export default defineRule({
     doc: "'{{fn}}()' is documented not to block or wait: a remove that does not wait for users is a put, name it so",
     refDrop: "'{{fn}}()' only drops a reference here and tears down on the last one: that is a put, not a remove",
     comment: "this comment says '{{fn}}()' won't block: a remove that may return while users remain is a put, name it so",
+    waitRemoved: "the patch removes the {{wait}} from '{{fn}}()': a remove that no longer waits for its users is a put, name it so or keep the wait",
   },
   docs: `### What it does
 Looks at functions whose name ends in \`_remove\`, \`_destroy\` or
@@ -121,7 +136,17 @@ show is not seen. The function's head must be in the patch.
       },
       function_definition(fnNode) {
         const fn = ctx.post.describeFunction(fnNode);
-        if (!fn.headVisible || !fn.name || !TEARDOWN_NAME.test(fn.name)) return;
+        if (!fn.name || !TEARDOWN_NAME.test(fn.name)) return;
+        // What the patch changed: the pre-image waited, the post-image does not (the head need not be shown).
+        if (waitsIn(fnNode).length === 0 && !ctx.facts.world.opsSlots.has(fn.name)) {
+          const gone = ctx.changes.removedCalls(fn, ctx.post, isWaitCall)[0];
+          const row = gone ? rowAfterRemoved(ctx, gone) : -1;
+          if (gone && row >= 0) {
+            ctx.report({ node: fnNode, at: { row, column: 0 }, messageId: "waitRemoved", data: { fn: fn.name, wait: `${calleeName(gone)}()` }, removal: true });
+            return;
+          }
+        }
+        if (!fn.headVisible) return;
         // An ops-table implementation (`.destroy = foo_destroy`) is named by the
         // table's member, not by a promise of its own.
         if (ctx.facts.world.opsSlots.has(fn.name)) return;
@@ -162,6 +187,18 @@ show is not seen. The function's head must be in the patch.
           // A drop followed by a wait for the last user (kref_put(); wait_for_completion()) waits.
           if (waits.some((w) => w.startIndex > call.endIndex)) continue;
           ctx.report({ node: call, messageId: "refDrop", data });
+          reported = true;
+        }
+        // The open-coded put: `if (--x->refs) return;`, `if (!--x->count)`, `if (x->users-- > 1)`.
+        for (const upd of body.descendantsOfType("update_expression")) {
+          if (upd.child(0)?.type !== "--" && upd.child(1)?.type !== "--") continue;
+          const arg = upd.childForFieldName("argument");
+          if (arg?.type !== "field_expression" || !ctx.post.isAdded(upd)) continue;
+          let cond: SyntaxNode | null = upd;
+          while (cond && cond.parent && cond.parent.type !== "if_statement") cond = cond.parent.type.endsWith("_statement") ? null : cond.parent;
+          if (!cond?.parent || cond.parent.childForFieldName("condition")?.id !== cond.id) continue;
+          if (waits.some((w) => w.startIndex > upd.endIndex)) continue;
+          ctx.report({ node: upd, messageId: "refDrop", data });
           reported = true;
         }
 

@@ -177,16 +177,11 @@ confidence.
 
         // The patch removed a check that the same function had before: of the
         // ops itself, or of the member as a guard (not a choice between members).
-        if (f.fn.name && ctx.pre) {
-          for (const old of ctx.pre.functionsNamed(f.fn.name)) {
-            const pf = ctx.preFacts.function(ctx.pre.describeFunction(old), ctx.pre);
-            const was = pf.nullTests;
-            const t = was.get(ops) ?? was.get(member);
-            if (t && !t.dispatch) {
-              ctx.report({ node: call, messageId: "removed", data: { ops: opsExpr.text } });
-              return;
-            }
-          }
+        const was = ctx.changes.preFunction(f.fn)?.nullTests;
+        const t = was && (was.get(ops) ?? was.get(member));
+        if (t && !t.dispatch) {
+          ctx.report({ node: call, messageId: "removed", data: { ops: opsExpr.text } });
+          return;
         }
 
         const base = keyOf(f, object);

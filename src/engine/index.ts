@@ -24,6 +24,8 @@ export {
   PatchFacts,
   postFacts,
   preFacts,
+  changeFacts,
+  ChangeFacts,
   holds,
   pathText,
   ownerOf,

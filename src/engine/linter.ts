@@ -5,7 +5,7 @@
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
-import { postFacts, preFacts, type Analysis, type PatchFacts } from "../facts/index.js";
+import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
 import type { Patch, PatchLine } from "../patch/model.js";
 import type { CodeContext, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
@@ -247,8 +247,12 @@ class Analyses {
   ) {}
 
   get<T>(a: Analysis<T>): T {
-    if (!this.results.has(a.id)) this.results.set(a.id, a.compute({ patch: this.patch, cfiles: this.cfiles }));
+    if (!this.results.has(a.id)) this.results.set(a.id, a.compute({ patch: this.patch, cfiles: this.cfiles, get: (b) => this.get(b) }));
     return this.results.get(a.id) as T;
+  }
+
+  get changes(): ChangeFacts {
+    return this.get(changeFacts);
   }
 
   get facts(): PatchFacts {
@@ -276,6 +280,9 @@ function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
     get preFacts() {
       return shared.preFacts;
     },
+    get changes() {
+      return shared.changes;
+    },
     analysis: (a) => shared.get(a),
     query(name: string, root?: SyntaxNode): QueryMatch[] {
       return ruleQuery(rule, name).matches(root ?? cfile.post.root);
@@ -296,6 +303,9 @@ function codeContext(rule: Rule, patch: Patch, cfiles: readonly CFile[], shared:
     },
     get preFacts() {
       return shared.preFacts;
+    },
+    get changes() {
+      return shared.changes;
     },
     analysis: (a) => shared.get(a),
     report(d) {

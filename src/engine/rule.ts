@@ -9,7 +9,7 @@
  */
 import type { SyntaxNode, QueryMatch } from "../c/parser.js";
 import type { CFile, CView } from "../c/view.js";
-import type { Analysis, PatchFacts } from "../facts/index.js";
+import type { Analysis, ChangeFacts, PatchFacts } from "../facts/index.js";
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import type { Confidence, Severity } from "./types.js";
 
@@ -114,6 +114,8 @@ export interface RuleContext<M extends string = string> {
   readonly facts: PatchFacts;
   /** The same facts about the pre-images: what the code did before the patch. */
   readonly preFacts: PatchFacts;
+  /** What the patch changed: removed tests, calls that left their lock, removed waits. */
+  readonly changes: ChangeFacts;
   /** A per-patch analysis, computed on first use and shared by every rule. */
   analysis<T>(a: Analysis<T>): T;
   report(d: ReportDescriptor<M>): void;
@@ -131,6 +133,7 @@ export interface CodeContext<M extends string = string> {
   readonly cfiles: readonly CFile[];
   readonly facts: PatchFacts;
   readonly preFacts: PatchFacts;
+  readonly changes: ChangeFacts;
   analysis<T>(a: Analysis<T>): T;
   report(d: CodeReportDescriptor<M>): void;
 }

@@ -22,6 +22,7 @@ import { pathDisplay, pathText, type Path } from "./identity.js";
 import type { HeldLock } from "./locks.js";
 import type { ListRef, ListUse } from "./lists.js";
 import type { PatchFacts } from "./index.js";
+import type { ChangeFacts } from "./diff.js";
 
 export interface ListGuard {
   /** The lock as this use would hold it. */
@@ -60,12 +61,12 @@ function global(name: string): ListGuard["want"] {
   return { key: name, typeKey: name, path: { root: name, steps: [], rootKind: "global", rootType: null } };
 }
 
-export function listGuard(u: ListUse, facts: PatchFacts, pre: PatchFacts | null): ListGuard | null {
+export function listGuard(u: ListUse, facts: PatchFacts, changes: ChangeFacts | null): ListGuard | null {
   const list = u.list;
   if (list?.private) return null;
   // The pre-image speaks for the very call, even where the list cannot be named.
-  if (!list) return preImage(u, facts, pre);
-  return stated(u, list, facts) ?? preImage(u, facts, pre) ?? otherUse(u, list, facts) ?? naming(u, list, facts);
+  if (!list) return preImage(u, changes);
+  return stated(u, list, facts) ?? preImage(u, changes) ?? otherUse(u, list, facts) ?? naming(u, list, facts);
 }
 
 function stated(u: ListUse, list: ListRef, facts: PatchFacts): ListGuard | null {
@@ -84,16 +85,11 @@ function stated(u: ListUse, list: ListRef, facts: PatchFacts): ListGuard | null 
   return { want, also: [], display, evidence: "stated", why: `the comment at '${list.member ?? list.display}' says '${name}' protects it`, node: s.node, view: s.view };
 }
 
-function preImage(u: ListUse, facts: PatchFacts, pre: PatchFacts | null): ListGuard | null {
-  if (!pre || !u.fn?.name) return null;
-  const text = u.call.text.replace(/\s+/g, "");
-  for (const old of pre.lists().uses) {
-    if (old.fn?.name !== u.fn.name || old.call.text.replace(/\s+/g, "") !== text) continue;
-    const state = pre.heldAt(old.call, old.view);
-    const l = state && [...state.values()].find((h) => h.must && !READ_SIDE.has(h.kind) && h.kind !== "custom" && h.source !== "caller");
-    if (l) return { want: { key: l.key, typeKey: l.typeKey, path: l.path }, also: [], display: l.key, evidence: "pre-image", why: "the same change was made under it before this patch", node: null, view: null };
-  }
-  return null;
+function preImage(u: ListUse, changes: ChangeFacts | null): ListGuard | null {
+  if (!changes || !u.fn) return null;
+  const l = changes.lockedBefore(u.call, u.fn)[0];
+  if (!l) return null;
+  return { want: { key: l.key, typeKey: l.typeKey, path: l.path }, also: [], display: l.path ? pathDisplay(l.path) : l.key, evidence: "pre-image", why: "the same change was made under it before this patch", node: null, view: null };
 }
 
 interface Candidate {

@@ -27,6 +27,7 @@ import { ListModel, type ListRef, type ListUse } from "./lists.js";
 import { World, type FunctionInfo, type StatedGuard } from "./world.js";
 import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js";
 import { nullTests, type NullTest } from "./tests.js";
+import { ChangeFacts } from "./diff.js";
 import { kernelNullSource, resultUses, returnsNull, type NullSource, type ResultUse } from "./nulls.js";
 
 export * from "./identity.js";
@@ -37,6 +38,7 @@ export * from "./world.js";
 export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
+export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, returnsNull, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 
@@ -46,7 +48,8 @@ export { kernelNullSource, resultUses, returnsNull, calleeKey, type NullSource, 
  */
 export interface Analysis<T> {
   id: string;
-  compute(input: { patch: Patch; cfiles: readonly CFile[] }): T;
+  /** `get` gives the result of another analysis of the same patch (computed once, shared). */
+  compute(input: { patch: Patch; cfiles: readonly CFile[]; get<U>(a: Analysis<U>): U }): T;
 }
 
 /** Everything known about one function, computed on first use. */
@@ -369,3 +372,5 @@ export type { FunctionInfo, ListRef, ListUse };
 export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ cfiles }) => new PatchFacts(cfiles, "post") };
 /** The pre-image facts of a patch (what the code did before), as an analysis. */
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
+/** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */
+export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };

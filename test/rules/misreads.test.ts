@@ -235,11 +235,29 @@ ruleTester("nonblocking-remove-name", {
     { name: "class 6: an ops-table implementation named by its slot", code: opsImpl },
     { name: "class 6: a put followed by a wait for the last user waits", code: waitsAfterPut },
     { name: "class 6: a 'does not block' about something else than the remove", code: farComment },
+    { name: "a counter decremented in a remove that then waits for the last user", code: `void foo_remove(struct foo *f)
+{
+	if (--f->users)
+		wait_for_completion(&f->gone);
+	kfree(f);
+}
+` },
   ],
   invalid: [
     { name: "class 6 twin: the same function not in an ops table", code: opsImpl.split("\nstatic const")[0] + "\n", errors: [{ line: 3, messageId: "refDrop" }] },
     { name: "class 6 twin: a put with no wait", code: waitsAfterPut.replace("\twait_for_completion(&f->done);\n", ""), errors: [{ line: 3, messageId: "refDrop" }] },
     { name: "class 6 twin: the promise in the sentence that names the remove", code: nearComment, errors: [{ line: 2, messageId: "comment" }] },
+    {
+      name: "the open-coded put: a counter decremented in the condition",
+      code: `void foo_destroy(struct foo *f)
+{
+	if (--f->users)
+		return;
+	kfree(f);
+}
+`,
+      errors: [{ line: 3, messageId: "refDrop" }],
+    },
   ],
 });
 

@@ -1,0 +1,92 @@
+/**
+ * What the patch changed, as facts: a reviewer reads the removed lines
+ * beside the added ones. Many bugs arrive as a change to working code that
+ * weakens a guard:
+ *
+ * - a removed NULL test: the pre-image of a function tested an expression the
+ *   post-image no longer tests (`removedTests`);
+ * - a statement moved out of a lock, or a lock released earlier: the same
+ *   call was made under a lock in the pre-image and is not under it now
+ *   (`lockedBefore`, and `lostLocks` for what it lost);
+ * - a removed wait: the pre-image waited (`wait_event()`, `synchronize_rcu()`,
+ *   `flush_work()`) where the post-image does not (`removedCalls`).
+ *
+ * A function is matched across the images by name; a call by its text
+ * (white space aside), in the same function.
+ */
+import type { SyntaxNode } from "../c/parser.js";
+import type { CView, EnclosingFunction } from "../c/view.js";
+import { calleeName } from "../c/syntax.js";
+import type { FunctionFacts, PatchFacts } from "./index.js";
+import { holds, type HeldLock } from "./locks.js";
+import type { NullTest } from "./tests.js";
+
+const READ_SIDE = new Set(["rcu", "srcu"]);
+const norm = (s: string) => s.replace(/\s+/g, "");
+
+export class ChangeFacts {
+  constructor(
+    private readonly post: PatchFacts,
+    private readonly pre: PatchFacts,
+  ) {}
+
+  /** The pre-image of a post-image function (same name, in the pre-image of any C file). */
+  preFunction(fn: EnclosingFunction): FunctionFacts | null {
+    if (!fn.name) return null;
+    const def = this.pre.world.functionsNamed(fn.name)[0];
+    return def ? this.pre.function(def.view.describeFunction(def.node), def.view) : null;
+  }
+
+  /** NULL tests the pre-image of the function made and the post-image does not, by canonical key. */
+  removedTests(fn: EnclosingFunction, view: CView): Map<string, NullTest> {
+    const out = new Map<string, NullTest>();
+    const before = this.preFunction(fn);
+    if (!before) return out;
+    const now = this.post.function(fn, view).nullTests;
+    for (const [k, t] of before.nullTests) if (!now.has(k)) out.set(k, t);
+    return out;
+  }
+
+  /**
+   * The locks (real ones, held on every path) under which the pre-image made
+   * this same call, in the same function; empty when it made none or the
+   * call is new.
+   */
+  lockedBefore(call: SyntaxNode, fn: EnclosingFunction): HeldLock[] {
+    const before = this.preFunction(fn);
+    if (!before) return [];
+    const text = norm(call.text);
+    const name = calleeName(call);
+    for (const old of before.fn.node.descendantsOfType("call_expression")) {
+      if (calleeName(old) !== name || norm(old.text) !== text) continue;
+      const state = before.locks.heldAt(old);
+      if (!state) continue;
+      return [...state.values()].filter((h) => h.must && !READ_SIDE.has(h.kind) && h.kind !== "custom" && h.source !== "caller");
+    }
+    return [];
+  }
+
+  /** The locks the call was made under before the patch and is not made under now: the statement left its critical section. */
+  lostLocks(call: SyntaxNode, fn: EnclosingFunction, view: CView): HeldLock[] {
+    const now = this.post.function(fn, view).locks.heldAt(call);
+    if (!now) return [];
+    return this.lockedBefore(call, fn).filter((l) => !holds(now, l));
+  }
+
+  /** Calls of the pre-image of the function (by name) that the post-image no longer makes, among `names`. */
+  removedCalls(fn: EnclosingFunction, view: CView, names: (name: string) => boolean): SyntaxNode[] {
+    const before = this.preFunction(fn);
+    if (!before) return [];
+    const now = new Set(
+      this.post
+        .function(fn, view)
+        .fn.node.descendantsOfType("call_expression")
+        .map((c) => calleeName(c))
+        .filter((n): n is string => !!n),
+    );
+    return before.fn.node.descendantsOfType("call_expression").filter((c) => {
+      const n = calleeName(c);
+      return !!n && names(n) && !now.has(n);
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { buildCFiles } from "../../src/c/view.js";
+import { ChangeFacts, PatchFacts } from "../../src/facts/index.js";
+import { isWaitCall } from "../../src/c/kernel/waits.js";
+import { patchesOf } from "../helpers/pipeline.js";
+
+/** The change facts of a one-file diff, and the post-image function named `name`. */
+async function changesOf(body: string, name: string) {
+  const text = `From: A <a@example.org>\nSubject: [PATCH] t\n\n---\ndiff --git a/drivers/t.c b/drivers/t.c\n--- a/drivers/t.c\n+++ b/drivers/t.c\n${body}`;
+  const [p] = await patchesOf("t.patch", Buffer.from(text));
+  const cfiles = buildCFiles(p);
+  const post = new PatchFacts(cfiles, "post");
+  const changes = new ChangeFacts(post, new PatchFacts(cfiles, "pre"));
+  const view = cfiles[0].post;
+  const node = view.root.descendantsOfType("function_definition").find((f) => view.describeFunction(f).name === name)!;
+  return { changes, view, fn: view.describeFunction(node), post };
+}
+
+describe("what the patch changed", () => {
+  it("a NULL test the pre-image made and the post-image does not", async () => {
+    const { changes, view, fn } = await changesOf(
+      `@@ -1,7 +1,5 @@
+ void f(struct dev *d)
+ {
+-	if (!d->ops)
+-		return;
+ 	d->ops->start(d);
+ 	d->count++;
+ }
+`,
+      "f",
+    );
+    expect([...changes.removedTests(fn, view).keys()]).toEqual(["d->ops"]);
+  });
+
+  it("a call moved out of its lock, and one still under it", async () => {
+    const { changes, view, fn } = await changesOf(
+      `@@ -1,8 +1,8 @@
+ void f(struct dev *d, struct item *it)
+ {
+ 	spin_lock(&d->lock);
+-	list_add(&it->node, &d->items);
+ 	d->count++;
+ 	spin_unlock(&d->lock);
++	list_add(&it->node, &d->items);
+ 	wake_up(&d->wq);
+ }
+`,
+      "f",
+    );
+    const calls = view.root.descendantsOfType("call_expression");
+    const add = calls.find((c) => c.text.startsWith("list_add"))!;
+    const wake = calls.find((c) => c.text.startsWith("wake_up"))!;
+    expect(changes.lockedBefore(add, fn).map((l) => l.key)).toEqual(["d->lock"]);
+    expect(changes.lostLocks(add, fn, view).map((l) => l.key)).toEqual(["d->lock"]);
+    expect(changes.lostLocks(wake, fn, view)).toEqual([]);
+  });
+
+  it("a lock released earlier: the unlock moved above a change", async () => {
+    const { changes, view, fn } = await changesOf(
+      `@@ -1,7 +1,7 @@
+ void f(struct dev *d, struct item *it)
+ {
+ 	mutex_lock(&d->mutex);
++	mutex_unlock(&d->mutex);
+ 	list_del(&it->node);
+-	mutex_unlock(&d->mutex);
+ 	kfree(it);
+ }
+`,
+      "f",
+    );
+    const del = view.root.descendantsOfType("call_expression").find((c) => c.text.startsWith("list_del"))!;
+    expect(changes.lostLocks(del, fn, view).map((l) => `${l.key}:${l.kind}`)).toEqual(["d->mutex:mutex"]);
+  });
+
+  it("a wait the pre-image made and the post-image does not", async () => {
+    const { changes, view, fn } = await changesOf(
+      `@@ -1,6 +1,5 @@
+ void foo_remove(struct foo *f)
+ {
+ 	list_del(&f->node);
+-	synchronize_rcu();
+ 	kfree(f);
+ }
+`,
+      "foo_remove",
+    );
+    expect(changes.removedCalls(fn, view, isWaitCall).map((c) => c.text)).toEqual(["synchronize_rcu()"]);
+  });
+});
