@@ -1,4 +1,4 @@
-import { defineRule, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, kernelNullSource, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type ResultUse, type SyntaxNode } from "../src/engine/index.js";
 
 /** The canonical key of an expression in a function. */
 function keyOf(f: FunctionFacts, n: SyntaxNode): string {
@@ -36,6 +36,12 @@ const WHY: Record<NullSource, string> = {
   "returns-null": "returns NULL on a path this patch shows",
   "callers-check": "is checked for NULL at the other call sites",
 };
+
+/** Where the patch removed the test, the kernel's knowledge of the callee is enough: no other caller need agree. */
+function removedCheckSource(r: ResultUse) {
+  const k = kernelNullSource(r.callee, r.call);
+  return k?.known ? { ...k, checked: 0 } : null;
+}
 
 /** Every row from one node to the other is shown by the patch: no hidden line can hold a check. */
 function contiguous(view: CView, from: SyntaxNode, to: SyntaxNode): boolean {
@@ -97,22 +103,23 @@ rc = dax_dev->holder_ops->notify_failure(dax_dev, offset, size, flags);
 
 A pointer stored from a call that may return NULL and used before anything
 tests it is reported too: a kernel allocation that can fail (\`kmalloc()\`,
-\`kzalloc()\`, \`alloc_pages()\`, not with \`__GFP_NOFAIL\`), a kernel lookup that
-can find nothing (\`xa_load()\`, \`idr_find()\`, \`of_device_get_match_data()\`,
-\`usb_ifnum_to_if()\`, the finders of the driver core; a table in
-\`src/c/kernel/nulls.ts\`), dereferenced or handed to a call; a function whose
-name says it looks something up, or that the patch shows returning NULL,
-dereferenced where another call site of it tests the result; any callee whose
-other call sites test its result (three tests for every untested use). When
-the patch removes the test that the pre-image made, the finding says so.
+\`kzalloc()\`, \`alloc_pages()\`, not with \`__GFP_NOFAIL\`), dereferenced or
+handed to a call; a kernel lookup that can find nothing (\`xa_load()\`,
+\`idr_find()\`, \`of_device_get_match_data()\`, \`usb_ifnum_to_if()\`, the finders
+of the driver core; a table in \`src/c/kernel/nulls.ts\`) where the patch's other
+calls of it test the result. When the patch removes the test that the
+pre-image made, the finding says so; code the patch only moves, untested
+before as after, is not reported.
 
 ### Known problems
 A result handed to a call is followed no further when the call takes NULL
 (\`kfree()\`, \`put_device()\`, \`devm_ioremap_resource()\` checks it); a
 result stored elsewhere, returned, or assigned again is not followed.
-Match data and lookups that the driver knows cannot fail (every compatible
-has data; the object was found a line above) are reported all the same:
-say so with a comment and a \`WARN_ON()\` where it matters.
+A lookup that no other call of the patch tests is not reported (the caller
+may know the key is there): this misses some real points (an untested
+\`of_device_get_match_data()\` a reviewer asked to check). A function of the
+patch that returns NULL on a path is no evidence by itself: its callers
+usually know when it does.
 Expressions are compared by identity (\`ops = dev->ops;\` then \`ops->fn()\` is
 a call through \`dev->ops\`). A sibling is a member of the same object
 (\`x->data\`), not a flag deeper in it (\`x->flags.busy\`); a pre-image test
@@ -129,12 +136,14 @@ confidence.
     // or (when the kernel says it may be NULL) handed to a call that does not take NULL.
     for (const r of ctx.facts.resultUses()) {
       if ((r.first !== "deref" && r.first !== "passed") || !r.at || !contiguous(r.view, r.store, r.at)) continue;
-      const src = ctx.facts.nullSource(r.callee, r);
-      if (!src || (r.first === "passed" && !(src.known && (src.source === "alloc" || src.source === "lookup")))) continue;
+      // What the patch changed: the same function tested the same result before, or used it untested already (moved code).
+      const before = r.fn.name ? ctx.preFacts.resultUses().filter((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee) : [];
+      const removed = before.some((p) => p.first === "test");
+      if (!removed && before.some((p) => p.first === r.first)) continue;
+      const src = removed ? removedCheckSource(r) : ctx.facts.nullSource(r.callee, r);
+      if (!src) continue;
       const callee = r.callee.startsWith("->") ? r.call.childForFieldName("function")!.text : r.callee;
       const onStore = r.view.isAdded(r.call);
-      // What the patch changed: the same function tested the same result before.
-      const removed = !!r.fn.name && ctx.preFacts.resultUses().some((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee && p.first === "test");
       const use = r.first === "deref" ? `'${r.variable}' is dereferenced here` : `'${r.variable}' is passed to ${r.passedTo}() here`;
       ctx.report({
         view: r.view,
@@ -143,8 +152,8 @@ confidence.
         removal: removed,
         data: { var: r.variable, callee, why: WHY[src.source] },
         related: [onStore ? { node: r.at, view: r.view, message: use } : { node: r.call, view: r.view, message: `'${r.variable}' is set here` }],
-        // Kernel knowledge is strong evidence; a name, the patch's own code or its other callers, less.
-        confidence: src.known && (src.source === "alloc" || src.source === "lookup") ? "high" : "medium",
+        // An allocation, or a test the patch removed, is strong evidence; a lookup the other callers test, less.
+        confidence: src.source === "alloc" || removed ? "high" : "medium",
       });
     }
   },

@@ -24,6 +24,7 @@ export {
   PatchFacts,
   postFacts,
   preFacts,
+  kernelNullSource,
   changeFacts,
   ChangeFacts,
   holds,

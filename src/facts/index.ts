@@ -208,22 +208,17 @@ export class PatchFacts {
    * call sites (two at least, besides `except`) that test the result first.
    */
   nullSource(callee: string, except?: ResultUse): { source: NullSource; known: boolean; checked: number } | null {
-    // The code's own belief: the other call sites test the result, and few use it untested
-    // (mixed use says the result is NULL only in cases the callers know about).
+    if (callee.startsWith("->")) return null;
+    const k = kernelNullSource(callee, except?.call);
+    if (!k?.known) return null;
+    // The code's own belief: other call sites of the lookup test its result, more often than not.
     const same = this.resultUses().filter((r) => r.callee === callee && r !== except);
     const checked = same.filter((r) => r.first === "test").length;
     const untested = same.filter((r) => r.first === "deref" || r.first === "passed").length + 1;
-    const believed = checked >= 3 * untested;
-    const corroborated = checked >= 1 && checked >= untested;
-    if (!callee.startsWith("->")) {
-      const k = kernelNullSource(callee, except?.call);
-      if (k?.known) return { ...k, checked };
-      if (except && !k && NULL_FREE.test(except.call.text)) return null;
-      // A name that says "lookup", or a function of the patch that returns NULL, is
-      // evidence only when another call site of it tests the result.
-      if (corroborated && (k || this.world.functionsNamed(callee).some((d) => returnsNull(d.node)))) return { source: k ? k.source : "returns-null", known: false, checked };
-    }
-    return checked >= 2 && believed ? { source: "callers-check", known: false, checked } : null;
+    // An allocation can always fail; a lookup finds nothing only where the caller does not know better,
+    // so it counts when the patch's other calls of it test the result.
+    if (k.source === "alloc") return { ...k, checked };
+    return checked >= 1 && checked >= untested ? { ...k, checked } : null;
   }
 
   /** Every call of a function by name, in the patch's C files of this side. */

@@ -40,7 +40,7 @@ export type NullSource = "lookup" | "alloc" | "returns-null" | "callers-check";
 const LOGICAL = new Set(["&&", "||", "!"]);
 const COMPARE = new Set(["==", "!="]);
 /** Calls to which a NULL pointer may be handed: they test it themselves. */
-const NULL_SAFE = /^(xa_untag_pointer|xa_pointer_tag|xa_is_value|xa_to_value|xa_is_err|xa_err|xa_is_zero|kfree|kvfree|vfree|kfree_sensitive|kmem_cache_free|of_node_put|put_device|usb_free_urb|kobject_put|fput|dput|iput|mempool_free|IS_ERR|IS_ERR_OR_NULL|PTR_ERR|PTR_ERR_OR_ZERO|ERR_CAST|WARN\w*|BUG_ON|likely|unlikely|pr_\w+|dev_\w+|printk|trace_\w+|sizeof|READ_ONCE|WRITE_ONCE|rcu_assign_pointer|list_empty)$/;
+const NULL_SAFE = /^(of_\w+|xa_untag_pointer|xa_pointer_tag|xa_is_value|xa_to_value|xa_is_err|xa_err|xa_is_zero|kfree|kvfree|vfree|kfree_sensitive|kmem_cache_free|of_node_put|put_device|usb_free_urb|kobject_put|fput|dput|iput|mempool_free|IS_ERR|IS_ERR_OR_NULL|PTR_ERR|PTR_ERR_OR_ZERO|ERR_CAST|WARN\w*|BUG_ON|likely|unlikely|pr_\w+|dev_\w+|printk|trace_\w+|sizeof|READ_ONCE|WRITE_ONCE|rcu_assign_pointer|list_empty)$/;
 
 /** Does a kernel function, by knowledge, return NULL on failure or when it finds nothing? */
 export function kernelNullSource(name: string, call?: SyntaxNode): { source: NullSource; known: boolean } | null {

@@ -18,12 +18,32 @@ const lookup = `void foo_complete(struct foo_dev *fd, u32 id)
 
 	complete(&req->done);
 }
+
+int foo_cancel(struct foo_dev *fd, u32 id)
+{
+	struct foo_req *req = xa_load(&fd->reqs, id);
+
+	if (!req)
+		return -ENOENT;
+	req->cancelled = true;
+	return 0;
+}
 `;
 const passed = `int foo_claim(struct usb_device *udev, struct usb_driver *drv)
 {
 	struct usb_interface *intf = usb_ifnum_to_if(udev, 0);
 
 	return usb_driver_claim_interface(drv, intf, NULL);
+}
+
+int foo_release(struct usb_device *udev, struct usb_driver *drv)
+{
+	struct usb_interface *intf = usb_ifnum_to_if(udev, 0);
+
+	if (!intf)
+		return -ENODEV;
+	usb_driver_release_interface(drv, intf);
+	return 0;
 }
 `;
 const patchReturnsNull = `static struct foo *foo_find_by_id(struct bar *b, int id)
@@ -76,16 +96,35 @@ ruleTester("ops-null-deref", {
 }
 ` },
     { name: "a lookup handed on to the caller", code: lookup.replace("\tcomplete(&req->done);", "\treturn req;").replace("void foo_complete", "struct foo_req *foo_complete") },
-    { name: "a function of the patch that returns NULL, but no caller tests it", code: patchReturnsNull.replace("\tif (!f)\n\t\treturn -ENOENT;\n", "") },
+    { name: "a function of the patch that returns NULL: its callers know when (a belief too weak on real code)", code: patchReturnsNull },
+    { name: "a kernel lookup that no other call in the patch tests: the caller may know it is there", code: lookup.split("\n\nint foo_cancel")[0] + "\n" },
+    { name: "moved code: the pre-image used the lookup untested already", diff: `diff --git a/drivers/foo.c b/drivers/foo.c
+--- a/drivers/foo.c
++++ b/drivers/foo.c
+@@ -10,5 +10,5 @@ void foo_complete(struct foo_dev *fd, u32 id)
+ {
+-	struct foo_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
++	struct foo_req *req = kzalloc(sizeof(*req), GFP_ATOMIC);
+ 
+ 	req->id = id;
+ }
+` },
   ],
   invalid: [
     { name: "an allocation dereferenced untested", code: alloc, errors: [{ line: lineOf(alloc, "kzalloc"), messageId: "result", confidence: "high" }] },
-    { name: "a kernel lookup dereferenced untested", code: lookup, errors: [{ line: lineOf(lookup, "xa_load"), messageId: "result", confidence: "high" }] },
+    { name: "a kernel lookup dereferenced untested where another call tests it", code: lookup, errors: [{ line: lineOf(lookup, "xa_load"), messageId: "result", confidence: "medium" }] },
     { name: "a kernel lookup handed untested to a call that dereferences it", code: passed, errors: [{ line: lineOf(passed, "usb_ifnum_to_if"), messageId: "result" }] },
-    {
-      name: "a function of the patch that returns NULL, tested at its other call site",
-      code: patchReturnsNull,
-      errors: [{ line: lineOf(patchReturnsNull, "foo_find_by_id(b, id);", 2), messageId: "result", confidence: "medium" }],
-    },
+    { name: "an allocation, new in the patch", diff: `diff --git a/drivers/foo.c b/drivers/foo.c
+--- a/drivers/foo.c
++++ b/drivers/foo.c
+@@ -10,5 +10,6 @@ void foo_complete(struct foo_dev *fd, u32 id)
+ {
+-	struct foo_req *req = fd->spare;
++	struct foo_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
+ 
+ 	req->id = id;
++	fd->last = req;
+ }
+`, errors: [{ line: 11, messageId: "result" }] },
   ],
 });
