@@ -1,4 +1,4 @@
-import { calleeName, defineRule, unparen, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, naming, unparen, type SyntaxNode } from "../src/engine/index.js";
 
 const COMPARISON = new Set(["==", "!=", "<", ">", "<=", ">="]);
 const LOGICAL = new Set(["&&", "||"]);
@@ -7,20 +7,31 @@ function operatorOf(node: SyntaxNode): string {
   return node.childForFieldName("operator")?.type ?? "";
 }
 
-/** Is this expression already a truth value (0 or 1)? */
-function isTruthValue(node: SyntaxNode, boolFunctions: ReadonlySet<string>): boolean {
+/**
+ * Is this expression already a truth value? "strong" when C makes it 0 or 1
+ * (`!x`, a comparison, `&&`/`||`, a call of a function the patch declares
+ * `bool`); "predicate" when a kernel predicate's name says it answers yes or
+ * no (`of_device_is_compatible()`), which may return any non-zero value.
+ */
+function truthOf(node: SyntaxNode, boolFunctions: ReadonlySet<string>): "strong" | "predicate" | false {
   const n = unparen(node);
-  if (n.type === "unary_expression" && operatorOf(n) === "!") return true;
+  if (n.type === "unary_expression" && operatorOf(n) === "!") return "strong";
   if (n.type === "binary_expression") {
     const op = operatorOf(n);
-    return COMPARISON.has(op) || LOGICAL.has(op);
+    return COMPARISON.has(op) || LOGICAL.has(op) ? "strong" : false;
   }
   if (n.type === "call_expression") {
     const name = calleeName(n);
-    return name !== null && boolFunctions.has(name);
+    if (name === null) return false;
+    if (boolFunctions.has(name)) return "strong";
+    return naming.PREDICATE_NAME.test(name) ? "predicate" : false;
   }
-  if (n.type === "true" || n.type === "false") return true;
+  if (n.type === "true" || n.type === "false") return "strong";
   return false;
+}
+
+function isTruthValue(node: SyntaxNode, boolFunctions: ReadonlySet<string>): boolean {
+  return truthOf(node, boolFunctions) !== false;
 }
 
 function isNegation(node: SyntaxNode): boolean {
@@ -76,6 +87,7 @@ export default defineRule({
     bitwiseCall: "bitwise '{{op}}' between truth values in a condition: did you mean '{{logical}}' (which would skip the call on the right)",
     mixed: "bitwise '{{op}}' between a value and a truth value in a condition: did you mean '{{logical}}', or are the parentheses misplaced",
     notBindsFirst: "'!' binds before '&': this tests '(!{{operand}}) & {{mask}}', did you mean '!({{operand}} & {{mask}})'",
+    turned: "the patch turns '{{logical}}' into bitwise '{{op}}' between truth values in a condition",
   },
   docs: `### What it does
 Finds a bitwise \`|\` or \`&\` whose operand is already a truth value (\`!x\`, a
@@ -115,8 +127,10 @@ Flag tests stay as they are: \`if (flags & FOO)\`, \`if ((a | b) & MASK)\`,
 ### Known problems
 A deliberate \`|\` that must evaluate both calls (\`if (a() | b())\`) is
 reported too; the message then says that \`||\` would skip the call, and the
-suggested fix is marked maybe-incorrect. A call is taken as a truth value only
-when the patch itself declares the function \`bool\`.
+suggested fix is marked maybe-incorrect. A call is a truth value when the
+patch declares the function \`bool\`, or when its name is a kernel predicate's
+(\`of_device_is_compatible()\`, \`is_*()\`, \`*_has_*()\`, \`list_empty()\`; a table in
+\`src/c/kernel/naming.ts\`), and then only beside another truth value.
 `,
   create(ctx) {
     // Functions the patch declares as returning bool, from every view of this file.
@@ -158,15 +172,24 @@ when the patch itself declares the function \`bool\`.
           return;
         }
         if (!leftTruth && !rightTruth) return;
+        // A predicate beside a plain value is not enough: it may be a flag test of a mask.
+        if (leftTruth !== rightTruth && truthOf(leftTruth ? left : right, boolFunctions) === "predicate") return;
         if (leftTruth !== rightTruth && !isNegation(leftTruth ? left : right)) {
           // `(i >> s) & (mask != id)`: a value masked with a comparison's 0 or 1.
           ctx.report({ node: opNode, messageId: "mixed", data: { op, logical } });
           return;
         }
         const skipsCall = hasCall(right);
+        // What the patch changed: the same operands were joined with the logical operator before.
+        const fn = ctx.post.enclosingFunction(node);
+        const before = fn ? ctx.changes.preFunction(fn) : null;
+        const norm = (n: SyntaxNode) => n.text.replace(/\s+/g, "");
+        const turned = !!before?.fn.node.descendantsOfType("binary_expression").some(
+          (b) => operatorOf(b) === logical && norm(b.childForFieldName("left")!) === norm(left) && norm(b.childForFieldName("right")!) === norm(right),
+        );
         ctx.report({
           node: opNode,
-          messageId: skipsCall ? "bitwiseCall" : "bitwise",
+          messageId: turned ? "turned" : skipsCall ? "bitwiseCall" : "bitwise",
           data: { op, logical },
           suggest: {
             message: `use '${logical}'`,

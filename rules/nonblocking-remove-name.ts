@@ -1,4 +1,4 @@
-import { calleeName, defineRule, isRefDropCall, isWaitCall, LOCK_CALLS, naming, type CView, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, isRefDropCall, isUserWait, isWaitCall, LOCK_CALLS, naming, type CView, type SyntaxNode } from "../src/engine/index.js";
 
 const { TEARDOWN_NAME, SAYS_NO_WAIT, INCIDENTAL_CALL: INCIDENTAL } = naming;
 
@@ -139,7 +139,18 @@ show is not seen. The function's head must be in the patch.
         if (!fn.name || !TEARDOWN_NAME.test(fn.name)) return;
         // What the patch changed: the pre-image waited, the post-image does not (the head need not be shown).
         if (waitsIn(fnNode).length === 0 && !ctx.facts.world.opsSlots.has(fn.name)) {
-          const gone = ctx.changes.removedCalls(fn, ctx.post, isWaitCall)[0];
+          // A wait the patch moved (into a helper the remove now calls), or whose object it removed
+          // with it (the completion nobody signals any more), is no finding.
+          const flat = (v: CView | null) => (v ? v.source.replace(/\s+/g, "") : "");
+          const post = ctx.cfiles.map((c) => flat(c.post)).join("\n");
+          const pre = ctx.cfiles.map((c) => flat(c.pre)).join("\n");
+          const count = (text: string, what: string) => text.split(what).length - 1;
+          const gone = ctx.changes.removedCalls(fn, ctx.post, isUserWait).find((c) => {
+            if (post.includes(c.text.replace(/\s+/g, ""))) return false; // moved, not removed
+            const arg = c.childForFieldName("arguments")?.namedChildren[0]?.text.replace(/\s+/g, "").replace(/^&/, "");
+            // The patch removed what was waited for too (its other uses are gone): nothing left to wait for.
+            return !arg || !(count(pre, arg) > 1 && count(post, arg) === 0);
+          });
           const row = gone ? rowAfterRemoved(ctx, gone) : -1;
           if (gone && row >= 0) {
             ctx.report({ node: fnNode, at: { row, column: 0 }, messageId: "waitRemoved", data: { fn: fn.name, wait: `${calleeName(gone)}()` }, removal: true });

@@ -17,7 +17,7 @@ export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from 
 export type { SyntaxNode, QueryMatch } from "../c/parser.js";
 export { CView, functionName, type CFile, type EnclosingFunction } from "../c/view.js";
 export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
-export { isWaitCall, isRefDropCall, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
+export { isWaitCall, isRefDropCall, isUserWait, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export * as naming from "../c/kernel/naming.js";
 // The semantic core: facts every rule shares (src/facts/).
 export {

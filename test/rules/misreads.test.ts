@@ -299,3 +299,33 @@ ruleTester("ops-null-deref", {
     { name: "class 7 twin: a sibling pointer checked for NULL", code: flagTested.replace("!ha->flags.eeh_busy", "!ha->priv"), errors: [{ line: 5, messageId: "unchecked" }] },
   ],
 });
+
+// The kernel's predicates, and what the patch changed.
+const predicates = `void qcom_pcie_setup(struct device_node *node)
+{
+	if (of_device_is_compatible(node, "qcom,pcie-ipq8064") |
+	    of_device_is_compatible(node, "qcom,pcie-ipq8064-v2"))
+		setup_v2(node);
+	if (pci_is_pcie(dev) | flags)
+		setup(node);
+}
+`;
+const turnedDiff = `diff --git a/drivers/foo.c b/drivers/foo.c
+--- a/drivers/foo.c
++++ b/drivers/foo.c
+@@ -10,6 +10,6 @@ int foo_check(struct foo *f)
+ {
+-	if (!f->a || !f->b)
++	if (!f->a | !f->b)
+ 		return -EINVAL;
+ 	return 0;
+ }
+`;
+
+ruleTester("bitwise-or-in-condition", {
+  valid: [{ name: "a predicate beside a plain value may be a mask test", code: predicates.split("\tif (of_device")[0] + "\tif (pci_is_pcie(dev) | flags)\n\t\tsetup(node);\n}\n" }],
+  invalid: [
+    { name: "two kernel predicates joined with '|'", code: predicates, errors: [{ line: 3, messageId: "bitwiseCall" }] },
+    { name: "the patch turns '||' into '|'", diff: turnedDiff, errors: [{ line: 11, messageId: "turned" }] },
+  ],
+});

@@ -37,3 +37,10 @@ export const INCIDENTAL_CALL = /^(WARN\w*|BUG_ON|pr_\w+|dev_\w+|printk|trace_\w+
 
 /** Words that promise a function does not block or wait. */
 export const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(block|wait|sleep)|\bnon-?blocking\b|\bwithout (blocking|waiting)\b/i;
+
+/**
+ * Kernel predicates: functions whose name says they answer yes or no
+ * (`of_device_is_compatible()`, `is_vmalloc_addr()`, `pci_is_pcie()`,
+ * `list_empty()`); their result is a truth value, whatever type they return.
+ */
+export const PREDICATE_NAME = /^(is|has|can|should|needs?)_\w+$|_(is|has|can)_\w+$|^(list|hlist)_empty(_careful)?$|^\w+_(enabled|present|supported|empty|busy|pending)$/;

@@ -34,3 +34,24 @@ export function isWaitCall(name: string): boolean {
 export function isRefDropCall(name: string): boolean {
   return REF_DROP_CALLS.some((re) => re.test(name));
 }
+
+/**
+ * The waits whose removal from a teardown function is a finding of its own:
+ * waits for users to finish (not `*_sync` calls in general, such as
+ * `pm_runtime_put_sync()`).
+ */
+export const USER_WAITS: readonly RegExp[] = [
+  /^wait_event(_\w+)?$/,
+  /^wait_var_event(_\w+)?$/,
+  /^wait_for_completion(_\w+)?$/,
+  /^synchronize_(\w+_)?(rcu|srcu|sched|net|irq)(_\w+)?$/,
+  /^(rcu|srcu)_barrier(_\w+)?$/,
+  /^flush_(work|delayed_work|workqueue|scheduled_work|rcu_work)$/,
+  /^cancel_(delayed_)?work_sync$/,
+  /^drain_workqueue$/,
+  /^kthread_stop$/,
+];
+
+export function isUserWait(name: string): boolean {
+  return USER_WAITS.some((re) => re.test(name));
+}
