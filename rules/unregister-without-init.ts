@@ -15,6 +15,8 @@ export default defineRule({
   confidence: "medium",
   summary: "a file-scope registry filled at run time and emptied by an unregister, with nothing to keep its walkers safe",
   messages: {
+    initDropped:
+      "the patch drops __init from '{{reg}}()': '{{unreg}}()' now takes entries off '{{list}}' while registration runs at any time, and nothing keeps the list's walkers safe",
     unregister:
       "'{{unreg}}()' takes entries off '{{list}}', which '{{reg}}()' fills at run time: nothing keeps the list's walkers safe; make registration __init and the list __ro_after_init, and drop unregistration until a module needs it",
   },
@@ -66,7 +68,9 @@ void __init memfile_register_backing_store(struct memfile_backing_store *bs)
 > Message-ID <YkNTvFqWI5F5w+DW@google.com>
 
 ### Known problems
-Only functions named like registration (\`register\`, \`add\`, \`attach\`,
+When the patch drops \`__init\` from the registration (the pre-image had it),
+the finding says so, on the unregistration's change even where the patch
+does not touch that line. Only functions named like registration (\`register\`, \`add\`, \`attach\`,
 \`install\`) and unregistration (\`unregister\`, \`remove\`, \`del\`,
 \`detach\`) are paired. An unregistration with \`list_del_rcu()\` is taken to
 serve RCU walkers and is not reported, nor is teardown in an \`__exit\`
@@ -99,10 +103,14 @@ the patch shows) is not seen: then the finding is wrong, say so with a
         );
       if (!reg) continue;
       if (lockedAt(ctx.facts, reg) && lockedAt(ctx.facts, unreg)) continue;
+      // What the patch changed: the registration was __init before.
+      const was = ctx.changes.preFunction(reg.fn!);
+      const initDropped = !!was && was.fn.annotations.includes("__init");
       ctx.report({
         view: unreg.view,
         node: unreg.call,
-        messageId: "unregister",
+        messageId: initDropped ? "initDropped" : "unregister",
+        removal: initDropped,
         data: { unreg: unreg.fn.name, reg: reg.fn!.name!, list: list.display },
         related: [{ node: reg.call, view: reg.view, message: `'${reg.fn!.name}()' adds entries at run time here` }],
       });

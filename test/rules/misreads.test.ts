@@ -329,3 +329,27 @@ ruleTester("bitwise-or-in-condition", {
     { name: "the patch turns '||' into '|'", diff: turnedDiff, errors: [{ line: 11, messageId: "turned" }] },
   ],
 });
+
+const initDropped = `diff --git a/mm/registry.c b/mm/registry.c
+--- a/mm/registry.c
++++ b/mm/registry.c
+@@ -10,12 +10,12 @@ static LIST_HEAD(backends);
+ 
+-void __init backend_register(struct backend *b)
++void backend_register(struct backend *b)
+ {
+ 	list_add_tail(&b->node, &backends);
+ }
+ 
+ void backend_unregister(struct backend *b)
+ {
+ 	list_del(&b->node);
+ }
+ 
+ int backend_count(void) { return 0; }
+`;
+
+ruleTester("unregister-without-init", {
+  valid: [{ name: "registration still __init", diff: initDropped.replace("-void __init backend_register(struct backend *b)\n+void backend_register(struct backend *b)", " void __init backend_register(struct backend *b)").replace("@@ -10,12 +10,12 @@", "@@ -10,11 +10,11 @@") }],
+  invalid: [{ name: "the patch drops __init from the registration", diff: initDropped, errors: [{ line: 18, messageId: "initDropped" }] }],
+});
