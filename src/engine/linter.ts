@@ -7,7 +7,7 @@ import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
 import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
 import type { Patch, PatchLine } from "../patch/model.js";
-import type { CodeContext, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
+import type { CodeContext, CodeReportDescriptor, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
@@ -264,8 +264,28 @@ class Analyses {
   }
 }
 
-function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: Analyses, sink: (f: Finding) => void): RuleContext {
+/** Give a rule context what every context offers of the shared analyses (kept as getters: computed on first use). */
+function withShared<T extends object>(ctx: T, shared: Analyses) {
+  return Object.defineProperties(ctx, Object.getOwnPropertyDescriptors(sharedPart(shared))) as T & ReturnType<typeof sharedPart>;
+}
+
+function sharedPart(shared: Analyses) {
   return {
+    get facts() {
+      return shared.facts;
+    },
+    get preFacts() {
+      return shared.preFacts;
+    },
+    get changes() {
+      return shared.changes;
+    },
+    analysis: <T>(a: Analysis<T>) => shared.get(a),
+  };
+}
+
+function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CFile[], shared: Analyses, sink: (f: Finding) => void): RuleContext {
+  const own = {
     patch,
     file: cfile.file,
     cfile,
@@ -274,16 +294,6 @@ function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
     get pre() {
       return cfile.pre;
     },
-    get facts() {
-      return shared.facts;
-    },
-    get preFacts() {
-      return shared.preFacts;
-    },
-    get changes() {
-      return shared.changes;
-    },
-    analysis: (a) => shared.get(a),
     query(name: string, root?: SyntaxNode): QueryMatch[] {
       return ruleQuery(rule, name).matches(root ?? cfile.post.root);
     },
@@ -292,27 +302,19 @@ function ruleContext(rule: Rule, patch: Patch, cfile: CFile, cfiles: readonly CF
       if (f) sink(f);
     },
   };
+  return withShared(own, shared);
 }
 
 function codeContext(rule: Rule, patch: Patch, cfiles: readonly CFile[], shared: Analyses, sink: (f: Finding) => void): CodeContext {
-  return {
+  const own = {
     patch,
     cfiles,
-    get facts() {
-      return shared.facts;
-    },
-    get preFacts() {
-      return shared.preFacts;
-    },
-    get changes() {
-      return shared.changes;
-    },
-    analysis: (a) => shared.get(a),
-    report(d) {
+    report(d: CodeReportDescriptor<string>) {
       const f = nodeFinding(rule, d.view, d);
       if (f) sink(f);
     },
   };
+  return withShared(own, shared);
 }
 
 /** A report on a node of a view, as a finding on its patch line; null when the line is not one to report on. */

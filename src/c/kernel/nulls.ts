@@ -6,6 +6,7 @@
  * Not here: functions that return an ERR_PTR() on failure (they are checked
  * with IS_ERR(), which a NULL test does not replace).
  */
+import { KMALLOC_FAMILY } from "./objects.js";
 
 /** Lookups and finders that return NULL when there is nothing to find. */
 export const LOOKUP_CALLS: ReadonlySet<string> = new Set([
@@ -30,13 +31,7 @@ export const LOOKUP_NAME = /^(\w+_)?(lookup|find)(_\w+)?$/;
 
 /** Allocations that return NULL on failure (the ones that return an ERR_PTR are not listed). */
 export const NULL_ALLOC_CALLS: readonly RegExp[] = [
-  /^(kv?[mz]alloc|kv?calloc|kv?malloc_array|kv?zalloc_node|kv?malloc_node|kcalloc_node|krealloc|krealloc_array)$/,
-  /^kmem_cache_z?alloc(_node|_lru)?$/,
-  /^devm_k[mz]alloc$/,
-  /^devm_kcalloc$/,
-  /^devm_kmalloc_array$/,
-  /^(vzalloc|vmalloc|vcalloc)(_node)?$/,
-  /^(kmemdup|kstrdup|kstrndup|devm_kmemdup|devm_kstrdup|kasprintf|devm_kasprintf)$/,
+  ...KMALLOC_FAMILY,
   /^(alloc_pages|alloc_page|alloc_pages_node|folio_alloc|__get_free_page|__get_free_pages|alloc_workqueue|alloc_ordered_workqueue|alloc_netdev|alloc_etherdev|dma_alloc_coherent|dmam_alloc_coherent|usb_alloc_urb|usb_alloc_coherent|scsi_host_alloc|input_allocate_device)$/,
 ];
 

@@ -24,19 +24,19 @@ export const CONTAINER_CALLS: Readonly<Record<string, ContainerCall>> = {
   from_work: { ptr: 1, type: -1, member: 2 },
 };
 
-/** Calls that return a new object nobody else has seen. */
-export const ALLOC_CALLS: readonly RegExp[] = [
-  /^(kv?[mz]alloc|kv?calloc|kv?malloc_array|kv?zalloc_node|kv?malloc_node|kcalloc_node|kzalloc_obj|kmalloc_obj)$/,
+/** The kernel's memory allocators: each returns new memory, or NULL when it fails. */
+export const KMALLOC_FAMILY: readonly RegExp[] = [
+  /^(kv?[mz]alloc|kv?calloc|kv?malloc_array|kv?zalloc_node|kv?malloc_node|kcalloc_node|kzalloc_obj|kmalloc_obj|krealloc|krealloc_array)$/,
   /^kmem_cache_z?alloc(_node|_lru)?$/,
   /^devm_k[mz]alloc$/,
   /^devm_kcalloc$/,
   /^devm_kmalloc_array$/,
   /^(vzalloc|vmalloc|vcalloc)(_node)?$/,
-  /^(kmemdup|kstrdup|kstrndup|devm_kmemdup)$/,
-  /^\w+_alloc$/,
-  /^alloc_\w+$/,
-  /^\w+_create$/,
+  /^(kmemdup|kstrdup|kstrndup|devm_kmemdup|devm_kstrdup|kasprintf|devm_kasprintf)$/,
 ];
+
+/** Calls that return a new object nobody else has seen. */
+export const ALLOC_CALLS: readonly RegExp[] = [...KMALLOC_FAMILY, /^\w+_alloc$/, /^alloc_\w+$/, /^\w+_create$/];
 
 /** Calls that set up a member of an object: before them, nobody uses it. */
 export const INIT_CALLS: ReadonlySet<string> = new Set([
