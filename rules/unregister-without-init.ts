@@ -1,11 +1,10 @@
-import { defineRule, naming, type ListUse, type PatchFacts } from "../src/engine/index.js";
+import { defineRule, guardsWriters, naming, type ListUse, type PatchFacts } from "../src/engine/index.js";
 
-const READ_SIDE = new Set(["rcu", "srcu"]);
 
 /** Is a real lock (not an RCU read side) held at this use, on every path or by the function's contract? */
 function lockedAt(facts: PatchFacts, u: ListUse): boolean {
   const state = facts.heldAt(u.call, u.view);
-  return !!state && [...state.values()].some((l) => (l.must || l.source === "caller") && !READ_SIDE.has(l.kind));
+  return !!state && [...state.values()].some((l) => (l.must || l.source === "caller") && guardsWriters(l.kind));
 }
 
 export default defineRule({

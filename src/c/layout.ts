@@ -115,8 +115,8 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
   // region is not more of the same function (two hunks of one function).
   let pending: { after: number; scan: BraceScan; end: number; aggregate: boolean; section: string; texts: string[] } | null = null;
   const flush = () => {
-    if (pending && pending.end > 0 && free(pending.after)) {
-      put(pending.after, closers(pending.scan, pending.end, pending.aggregate));
+    if (pending && (pending.end > 0 || pending.scan.endsInComment) && free(pending.after)) {
+      put(pending.after, pending.end > 0 ? closers(pending.scan, pending.end, pending.aggregate) : "*/");
       synthetic.set(pending.after, "close");
     }
     pending = null;
@@ -135,7 +135,9 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
       // More of the function the previous hunk ended in: bridge the unseen
       // lines with the braces that make the depths meet, and go on.
       const diff = pending.end - open;
-      put(pending.after, diff > 0 ? "} ".repeat(diff).trim() : diff < 0 ? "{ ".repeat(-diff).trim() : ";");
+      // A comment the previous hunk left open ends in the lines not shown.
+      const close = pending.scan.endsInComment ? "*/ " : "";
+      put(pending.after, close + (diff > 0 ? "} ".repeat(diff).trim() : diff < 0 ? "{ ".repeat(-diff).trim() : ";"));
       synthetic.set(pending.after, "gap");
       pending = { after, scan, end, aggregate: pending.aggregate, section: region.section, texts: region.texts };
       continue;
@@ -164,8 +166,8 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
         kind: open > 0 ? (head?.kind ?? "unknown") : "unknown",
       });
       pending = { after, scan, end, aggregate: head?.kind === "aggregate", section: region.section, texts: region.texts };
-    } else if (end > 0 && open === 0) {
-      // Starts at file scope (the function head is in the hunk) but stops inside it.
+    } else if ((end > 0 || scan.endsInComment) && open === 0) {
+      // Starts at file scope (the function head is in the hunk) but stops inside it, or inside a comment.
       pending = { after, scan, end, aggregate: false, section: region.section, texts: region.texts };
     }
   }

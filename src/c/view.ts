@@ -84,6 +84,13 @@ export class CView {
     return false;
   }
 
+  /** Rows where kreview bridged lines the patch does not show between two hunks of one function. */
+  get gapRows(): number[] {
+    const out: number[] = [];
+    for (const [row, kind] of this.layout.synthetic) if (kind === "gap") out.push(row);
+    return out.sort((a, b) => a - b);
+  }
+
   /** True when the node starts on a row kreview made up. */
   isSynthetic(node: SyntaxNode): boolean {
     return this.layout.synthetic.has(node.startPosition.row);

@@ -16,9 +16,10 @@ export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from 
 // What rules may use from the C layer: node types, views and the shared analyses.
 export type { SyntaxNode, QueryMatch } from "../c/parser.js";
 export { CView, functionName, type CFile, type EnclosingFunction } from "../c/view.js";
-export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS } from "../c/kernel/locks.js";
+export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS, guardsWriters } from "../c/kernel/locks.js";
 export { isWaitCall, isRefDropCall, isUserWait, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export * as naming from "../c/kernel/naming.js";
+export { isSleepingCall, SLEEPING_GFP, ATOMIC_GFP } from "../c/kernel/sleeps.js";
 // The semantic core: facts every rule shares (src/facts/).
 export {
   PatchFacts,

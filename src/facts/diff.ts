@@ -14,6 +14,7 @@
  * A function is matched across the images by name; a call by its text
  * (white space aside), in the same function.
  */
+import { guardsWriters } from "../c/kernel/locks.js";
 import type { SyntaxNode } from "../c/parser.js";
 import type { CView, EnclosingFunction } from "../c/view.js";
 import { calleeName } from "../c/syntax.js";
@@ -21,7 +22,6 @@ import type { FunctionFacts, PatchFacts } from "./index.js";
 import { holds, type HeldLock } from "./locks.js";
 import type { NullTest } from "./tests.js";
 
-const READ_SIDE = new Set(["rcu", "srcu"]);
 const norm = (s: string) => s.replace(/\s+/g, "");
 
 export class ChangeFacts {
@@ -61,7 +61,7 @@ export class ChangeFacts {
       if (calleeName(old) !== name || norm(old.text) !== text) continue;
       const state = before.locks.heldAt(old);
       if (!state) continue;
-      return [...state.values()].filter((h) => h.must && !READ_SIDE.has(h.kind) && h.kind !== "custom" && h.source !== "caller");
+      return [...state.values()].filter((h) => h.must && guardsWriters(h.kind) && h.kind !== "custom" && h.source !== "caller");
     }
     return [];
   }

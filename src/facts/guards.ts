@@ -16,6 +16,7 @@
  * The lock comes back as the path this use would hold it by, with its type
  * key, for `holds()` to compare against what is held.
  */
+import { guardsWriters } from "../c/kernel/locks.js";
 import type { SyntaxNode } from "../c/parser.js";
 import type { CView } from "../c/view.js";
 import { pathDisplay, pathText, type Path } from "./identity.js";
@@ -40,7 +41,6 @@ export interface ListGuard {
 }
 
 /** Read-side sections are no guard for a writer. */
-const READ_SIDE = new Set(["rcu", "srcu"]);
 const LOCK_SUFFIX = /_?(lock|mutex|sem|spinlock|rwsem|rwlock)$/;
 const LIST_SUFFIX = /_?(list|head|queue|q|lh)$/;
 
@@ -118,7 +118,7 @@ function candidates(list: ListRef, facts: PatchFacts): Candidate[] {
     const state = facts.heldAt(other.call, other.view);
     if (!state) continue;
     for (const h of state.values()) {
-      if (!h.must || READ_SIDE.has(h.kind) || h.source === "caller") continue;
+      if (!h.must || !guardsWriters(h.kind) || h.source === "caller") continue;
       if (h.kind === "custom" && h.source !== "assert" && h.source !== "annotation" && h.source !== "comment") continue;
       const rel = relativeSteps(h, other);
       if (!rel) continue;

@@ -15,6 +15,7 @@
  * One `PatchFacts` per side: the post-image (what the patch makes) and the
  * pre-image (what was there before), so rules can compare the two.
  */
+import { guardsWriters } from "../c/kernel/locks.js";
 import type { SyntaxNode } from "../c/parser.js";
 import type { CFile, CView, EnclosingFunction } from "../c/view.js";
 import { callArgs, calleeName } from "../c/syntax.js";
@@ -83,7 +84,6 @@ export interface CallSite {
 const CALLER_DEPTH = 3;
 /** An allocation that cannot fail. */
 const NULL_FREE = /\b__GFP_NOFAIL\b/;
-const READ_SIDE = new Set(["rcu", "srcu"]);
 
 export class PatchFacts {
   readonly world: World;
@@ -136,6 +136,7 @@ export class PatchFacts {
       const lockFacts = () =>
         (locks ??= new FunctionLocks(fn.node, {
           ids,
+          gaps: view.gapRows.filter((r) => r > fn.node.startPosition.row && r < fn.node.endPosition.row),
           entry: this.entryLocks(fn, view),
           effectOf: (name) => {
             const def = this.world.functionsNamed(name)[0];
@@ -155,7 +156,7 @@ export class PatchFacts {
             ids,
             (n) => {
               const s = lockFacts().heldAt(n);
-              return !!s && [...s.values()].some((l) => !READ_SIDE.has(l.kind));
+              return !!s && [...s.values()].some((l) => guardsWriters(l.kind));
             },
             facts.entryStages(fn, view, ids),
           ));

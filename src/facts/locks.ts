@@ -57,6 +57,8 @@ export interface LockEnv {
   entry: HeldLock[];
   /** Lock effects of the patch's own functions, by name. */
   effectOf(name: string): CallEffect | null;
+  /** Rows of the function where the patch hides lines between two hunks: what they do to locks is unknown. */
+  gaps?: number[];
 }
 
 const CUSTOM_LOCK = /^([a-z_0-9]*?)_?((?:read_|write_)?)(un)?lock(_irq|_irqsave|_irqrestore|_bh|_shared|_exclusive)?$/;
@@ -73,10 +75,27 @@ export class FunctionLocks {
     this.flow = new Flow<State>(fn, this.transfer());
   }
 
-  /** Locks held just before `node` runs; null when no path reaches it. */
+  /**
+   * Locks held just before `node` runs; null when no path reaches it. A lock
+   * taken before lines the patch does not show is only "may be held" after
+   * them: they may release it.
+   */
   heldAt(node: SyntaxNode): LockState {
     const s = this.flow.at(node);
-    return s === undefined ? null : s;
+    if (s === undefined || s === null) return null;
+    const gaps = this.env.gaps;
+    if (!gaps?.length) return s;
+    const row = node.startPosition.row;
+    let out: Map<string, HeldLock> | null = null;
+    for (const [k, h] of s) {
+      if (!h.must || !h.site) continue;
+      const from = h.site.startPosition.row;
+      if (gaps.some((g) => g > from && g < row)) {
+        out ??= new Map(s);
+        out.set(k, { ...h, must: false });
+      }
+    }
+    return out ?? s;
   }
 
   /** States at each `return` reached. */

@@ -89,3 +89,28 @@ describe("what the patch changed", () => {
     expect(changes.removedCalls(fn, view, isWaitCall).map((c) => c.text)).toEqual(["synchronize_rcu()"]);
   });
 });
+
+describe("lines the patch does not show", () => {
+  it("a lock taken before them is only 'may be held' after them: they may release it", async () => {
+    const { post, view, fn } = await changesOf(
+      `@@ -10,6 +10,6 @@ int f(struct dev *d)
+ {
+ 	spin_lock(&d->lock);
+-	d->a = 1;
++	d->a = 2;
+ 	marker();
+ 	d->b = 0;
+@@ -40,5 +40,5 @@ int f(struct dev *d)
+ 	d->c = 0;
+-	marker();
++	marker();
+ 	return 0;
+ }
+`,
+      "f",
+    );
+    const markers = view.root.descendantsOfType("call_expression").filter((c) => c.text === "marker()");
+    const f = post.function(fn, view);
+    expect(markers.map((m) => [...f.locks.heldAt(m)!.values()].map((l) => `${l.key}:${l.must ? "must" : "may"}`))).toEqual([["d->lock:must"], ["d->lock:may"]]);
+  });
+});

@@ -6,7 +6,16 @@
  * argument (rcu_read_lock), which get the fixed key in `key`.
  */
 
-export type LockKind = "spinlock" | "rwlock" | "mutex" | "rwsem" | "semaphore" | "rcu" | "srcu" | "seqlock";
+export type LockKind = "spinlock" | "rwlock" | "mutex" | "rwsem" | "semaphore" | "rcu" | "srcu" | "seqlock" | "preempt" | "irq" | "bh";
+
+/**
+ * Kinds that keep other writers out. A read-side section (RCU, SRCU) and a
+ * disabled context (preemption, interrupts, bottom halves) do not: they make
+ * a section atomic, but guard no list or field against another CPU's writer.
+ */
+export function guardsWriters(kind: LockKind | "custom"): boolean {
+  return !(kind === "rcu" || kind === "srcu" || kind === "preempt" || kind === "irq" || kind === "bh");
+}
 
 export interface LockCall {
   op: "acquire" | "release";
@@ -60,6 +69,14 @@ table["srcu_read_lock"] = { op: "acquire", kind: "srcu", arg: 0, atomic: false, 
 table["srcu_read_unlock"] = { op: "release", kind: "srcu", arg: 0, atomic: false, shared: true };
 family(["write_seqlock", "write_seqlock_irq", "write_seqlock_irqsave", "write_seqlock_bh"], { op: "acquire", kind: "seqlock", arg: 0, atomic: true });
 family(["write_sequnlock", "write_sequnlock_irq", "write_sequnlock_irqrestore", "write_sequnlock_bh"], { op: "release", kind: "seqlock", arg: 0, atomic: true });
+
+// Disabled contexts: atomic sections with no lock to name.
+family(["preempt_disable", "preempt_disable_notrace"], { op: "acquire", kind: "preempt", arg: -1, key: "preempt", atomic: true });
+family(["preempt_enable", "preempt_enable_no_resched", "preempt_enable_notrace"], { op: "release", kind: "preempt", arg: -1, key: "preempt", atomic: true });
+family(["local_irq_disable", "local_irq_save"], { op: "acquire", kind: "irq", arg: -1, key: "irqs off", atomic: true });
+family(["local_irq_enable", "local_irq_restore"], { op: "release", kind: "irq", arg: -1, key: "irqs off", atomic: true });
+family(["local_bh_disable"], { op: "acquire", kind: "bh", arg: -1, key: "bh off", atomic: true });
+family(["local_bh_enable"], { op: "release", kind: "bh", arg: -1, key: "bh off", atomic: true });
 
 export const LOCK_CALLS: Readonly<Record<string, LockCall>> = table;
 

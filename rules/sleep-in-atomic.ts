@@ -1,0 +1,94 @@
+import { ATOMIC_GFP, calleeName, defineRule, isSleepingCall, pathDisplay, SLEEPING_GFP, type HeldLock } from "../src/engine/index.js";
+
+const WHAT: Record<string, string> = { spinlock: "spinlock", rwlock: "rwlock", seqlock: "seqlock", rcu: "RCU read-side section", preempt: "preemption disabled", irq: "interrupts disabled", bh: "bottom halves disabled" };
+
+/** The atomic context held here on every path that the function itself entered (or its callers did, mapped). */
+function atomicHeld(state: ReadonlyMap<string, HeldLock>): HeldLock | null {
+  for (const h of state.values()) if (h.atomic && h.kind !== "custom" && (h.must || h.source === "caller") && h.source !== "comment") return h;
+  return null;
+}
+
+export default defineRule({
+  id: "sleep-in-atomic",
+  type: "problem",
+  severity: "error",
+  confidence: "high",
+  summary: "a call that may sleep while a spinlock is held, inside rcu_read_lock(), or with preemption, interrupts or bottom halves off",
+  messages: {
+    sleeps: "'{{call}}()' may sleep, but {{what}} '{{lock}}' is held here: sleeping in atomic context",
+    gfp: "'{{call}}()' with {{gfp}} may sleep, but {{what}} '{{lock}}' is held here: use GFP_ATOMIC, or call it outside",
+    context: "'{{call}}()' may sleep, but this runs with {{what}}: sleeping in atomic context",
+  },
+  docs: `### What it does
+Finds a call that may sleep (\`mutex_lock()\`, \`msleep()\`, \`usleep_range()\`,
+\`wait_event*()\`, \`wait_for_completion*()\`, \`synchronize_rcu()\`, \`flush_work()\`,
+\`copy_from_user()\`, \`vmalloc()\`, \`unmap_mapping_range()\`, ...; a table in
+\`src/c/kernel/sleeps.ts\`), or any call handed a gfp mask that may reclaim
+(\`GFP_KERNEL\`, \`GFP_NOFS\`, \`GFP_NOIO\`), made where a spinlock, rwlock or
+seqlock is held, inside \`rcu_read_lock()\`, or with preemption, interrupts or
+bottom halves disabled, on every path to it. What is held comes from the
+shared lock facts: the calls and guards of the function, and the locks its
+callers in the patch hold around the call.
+
+### Why is this bad?
+A sleeping call schedules: with a spinlock held the next taker spins
+forever on one CPU, inside \`rcu_read_lock()\` the grace period stalls, with
+interrupts off the machine stops answering. Lockdep and
+\`CONFIG_DEBUG_ATOMIC_SLEEP\` catch it only when the path runs.
+
+### Example
+\`\`\`c
+spin_lock_irqsave(&hba->lock, flags);
+while (!ready(hba))
+	msleep(10);
+spin_unlock_irqrestore(&hba->lock, flags);
+\`\`\`
+Use instead: wait outside the lock (\`readl_poll_timeout_atomic()\` or
+\`udelay()\` inside it), or allocate with \`GFP_ATOMIC\`, or allocate before taking
+the lock.
+
+### Reviewer said
+> > There are some users of ->attr.open that can block and hence can't operate
+> > under rcu_read_lock. [...] The unmapping operation can block in i_mmap_lock_write.
+>
+> Yes. [...] so we can bloody well walk that list, blocking as much as we want.
+> We don't need rcu_read_lock() there - we are already holding the mutex used
+> by writers for exclusion among themselves.
+> — Al Viro, "Re: [RESEND PATCH v7 1/8] kernfs: Introduce interface to access global kernfs_open_file_mutex.", 5 Apr 2022
+
+### Known problems
+A lock taken above a hunk whose function head is not shown is not seen (the
+rule then says nothing), nor is atomic context inherited from a callback
+registration (a timer, an interrupt handler). A call that sleeps only in a
+callee the patch does not show is not seen. \`mutex_trylock()\` and
+\`GFP_ATOMIC\` do not sleep and are not reported.
+`,
+  checkCode(ctx) {
+    for (const cf of ctx.cfiles) {
+      const view = cf.post;
+      for (const call of view.root.descendantsOfType("call_expression")) {
+        if (!view.isAdded(call)) continue;
+        const name = calleeName(call);
+        if (!name) continue;
+        const gfp = SLEEPING_GFP.exec(call.childForFieldName("arguments")?.text ?? "");
+        const sleeps = isSleepingCall(name) || (!!gfp && !ATOMIC_GFP.test(call.childForFieldName("arguments")!.text));
+        if (!sleeps) continue;
+        const f = ctx.facts.at(call, view);
+        const state = f?.locks.heldAt(call);
+        const held = state && atomicHeld(state);
+        if (!held) continue;
+        const lock = held.path ? pathDisplay(held.path) : held.key;
+        const what = WHAT[held.kind] ?? held.kind;
+        const related = held.site ? [{ node: held.site, view, message: `'${lock}' is taken here` }] : [];
+        const confidence = held.source === "caller" ? "medium" : undefined;
+        if (["preempt", "irq", "bh"].includes(held.kind)) {
+          ctx.report({ view, node: call, messageId: "context", data: { call: name, what }, related, confidence });
+        } else if (!isSleepingCall(name) && gfp) {
+          ctx.report({ view, node: call, messageId: "gfp", data: { call: name, gfp: gfp[1], what, lock }, related, confidence });
+        } else {
+          ctx.report({ view, node: call, messageId: "sleeps", data: { call: name, what, lock }, related, confidence });
+        }
+      }
+    }
+  },
+});
