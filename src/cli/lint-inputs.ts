@@ -17,6 +17,8 @@ export interface InputSpec {
   open(): Readable;
   /** Size in bytes when known (for the progress display). */
   size?: number;
+  /** The absolute path of a file input (not stdin, not --git). */
+  path?: string;
 }
 
 export interface LintRun {
@@ -57,10 +59,10 @@ export async function resolveInputs(args: string[], cwd: string, stdin: Readable
       for (const n of names) {
         const p = path.join(full, n);
         const size = (await fs.stat(p)).size;
-        inputs.push({ name: path.join(arg, n), open: () => createReadStream(p), size });
+        inputs.push({ name: path.join(arg, n), open: () => createReadStream(p), size, path: p });
       }
     } else {
-      inputs.push({ name: arg, open: () => createReadStream(full), size: st.size });
+      inputs.push({ name: arg, open: () => createReadStream(full), size: st.size, path: full });
     }
   }
   return { inputs, failures };

@@ -6,7 +6,7 @@
  * 1 an error-level finding or too many warnings; 2 usage error, unreadable
  * input or internal error. Nothing goes to stderr unless something failed.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -19,6 +19,7 @@ import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
 import { exitStatus } from "./status.js";
+import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -209,6 +210,14 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     args = ["-"];
   }
   const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
+  if (opts.output) {
+    // The report would overwrite a patch before (or while) it is read.
+    const clash = await sameFileAsInput(path.resolve(io.cwd, opts.output), inputs);
+    if (clash) {
+      io.stderr.write(`kreview: -o ${opts.output}: that is the input ${clash}: refusing to write the report over it\n`);
+      return 2;
+    }
+  }
   if (gitSeries) inputs.unshift(gitSeries);
   const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
@@ -222,13 +231,11 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     strict: opts.strict,
     quiet: opts.quiet,
   });
-  if (opts.output) {
-    try {
-      await fs.writeFile(path.resolve(io.cwd, opts.output), report);
-    } catch (e) {
-      failures.push(`${opts.output}: cannot write the report: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : (e as Error).message}`);
-    }
-  } else io.stdout.write(report);
+  const out = opts.output ? Output.file(path.resolve(io.cwd, opts.output), opts.output) : new Output(io.stdout, "stdout");
+  await out.write(report);
+  await out.end();
+  const failed = out.failure();
+  if (failed) failures.push(failed); // one line, exit 2: the report did not get out
 
   return exitStatus(run.results, failures, io.stderr, opts.maxWarnings);
 }
