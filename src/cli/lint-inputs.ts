@@ -5,10 +5,9 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { InputError, parseMail, splitMessages } from "../input/index.js";
-import { parsePatch } from "../patch/index.js";
+import { InputError, splitMessages, type RawMessage } from "../input/index.js";
 import type { Linter, MessageResult } from "../engine/index.js";
-import type { Patch } from "../patch/index.js";
+import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
 
 export interface InputSpec {
   /** The name shown to the user ("-" for stdin). */
@@ -79,20 +78,62 @@ export interface LintOptions {
   progress?: Progress;
   /** Keep each message's patch on its result (for reporters that quote it). */
   keepPatches?: boolean;
+  /** Milliseconds a message may take (`--timeout-per-message`); 0 or left out: no limit. */
+  timeoutMs?: number;
+  /**
+   * Called with each message's result, in input order, as soon as it and
+   * every message before it are done; the results are then not kept (an
+   * archive must not pile up in memory). Left out: they are returned.
+   */
+  onResult?: (result: MessageResult) => void | Promise<void>;
+  /** Asked between messages: true stops the run (the report's reader went away). */
+  stop?: () => boolean;
+}
+
+/** One message's outcome, waiting its turn to be handed on in input order. */
+interface Slot {
+  done: boolean;
+  promise: Promise<Checked>;
 }
 
 /**
  * Lint every message of every input. Inputs that fail are reported, the
  * others still linted. The patches of one input are one series for the
- * series-wide rules (kept in memory only when such a rule is enabled).
+ * series-wide rules (kept in memory only when such a rule is enabled, and
+ * only until that input ends).
  */
 export async function lintInputs(inputs: InputSpec[], linter: Linter, options: LintOptions = {}): Promise<LintRun> {
-  const { progress, keepPatches } = options;
+  const { progress, onResult } = options;
+  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: linter.wantsSeries };
   const results: MessageResult[] = [];
   const failures: string[] = [];
   let messages = 0;
   let bytes = 0;
-  for (const input of inputs) {
+  const emit = async (result: MessageResult) => {
+    messages++;
+    progress?.update(messages, bytes);
+    if (onResult) await onResult(result);
+    else results.push(result);
+  };
+
+  const waiting: Slot[] = [];
+  let series: Checked[] | null = null;
+  const deliver = async (c: Checked) => {
+    if (series) series.push(c);
+    else await emit(c.result);
+  };
+  /** Hands on the finished head of the queue; with `all`, waits for every message queued. */
+  const settle = async (all: boolean) => {
+    while (waiting.length > 0 && (all || waiting[0].done)) await deliver(await waiting.shift()!.promise);
+  };
+  const submit = async (raw: RawMessage) => {
+    const slot: Slot = { done: false, promise: lintOne(raw, linter, check) };
+    void slot.promise.then(() => (slot.done = true));
+    waiting.push(slot);
+    await settle(true);
+  };
+
+  inputs: for (const input of inputs) {
     let stream: Readable;
     try {
       stream = input.open();
@@ -103,23 +144,12 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
     const counted = countBytes(stream, (n) => {
       bytes += n;
     });
-    const series: { patches: Patch[]; results: MessageResult[] } = { patches: [], results: [] };
+    series = linter.wantsSeries ? [] : null;
     try {
       for await (const raw of splitMessages(input.name, counted)) {
-        const mail = await parseMail(raw);
-        const patch = parsePatch(mail);
-        const result = linter.lintPatch(patch);
-        // Only a patch with something to say is quoted back: an archive must not pile up in memory.
-        if (keepPatches && result.findings.length > 0) result.patch = patch;
-        if (linter.wantsSeries && patch.kind === "patch") {
-          series.patches.push(patch);
-          series.results.push(result);
-        }
-        results.push(result);
-        messages++;
-        progress?.update(messages, bytes);
+        if (options.stop?.()) break inputs;
+        await submit(raw);
       }
-      if (series.patches.length > 0) linter.lintSeries(series.patches, series.results);
     } catch (e) {
       if (e instanceof InputError) failures.push(e.message);
       else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);
@@ -127,9 +157,31 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
     } finally {
       stream.destroy();
     }
+    if (series) {
+      // The series rules need every patch of the input: its results wait for them.
+      await settle(true);
+      const done = series;
+      series = null;
+      const patches = done.filter((c) => c.patch);
+      if (patches.length > 0) linter.lintSeries(patches.map((c) => c.patch!), patches.map((c) => c.result));
+      if (options.keepPatches) for (const c of patches) if (c.result.findings.length > 0) c.result.patch ??= c.patch;
+      for (const c of done) await emit(c.result);
+    }
   }
+  await settle(true);
   progress?.done();
   return { results, failures };
+}
+
+/** One message on this thread; a failure of kreview itself becomes that message's problem. */
+async function lintOne(raw: RawMessage, linter: Linter, check: CheckOptions): Promise<Checked> {
+  try {
+    return await checkMessage(raw, linter, check);
+  } catch (e) {
+    const result = gaveUpResult(raw, null, 0);
+    result.problems = [`internal error: ${e instanceof Error ? e.message : String(e)}`];
+    return { result };
+  }
 }
 
 async function* countBytes(stream: Readable, add: (n: number) => void): AsyncGenerator<Uint8Array> {

@@ -60,7 +60,12 @@ interface LintOptions {
   formatGiven?: boolean;
   /** commander: `--tree DIR` gives a string, `--no-tree` gives false. */
   tree?: string | false;
+  /** --timeout-per-message, in seconds. */
+  timeoutPerMessage?: number;
 }
+
+/** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
+const DEFAULT_TIMEOUT_S = 5;
 
 const ruleList = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
@@ -85,6 +90,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
+    .option("--timeout-per-message <seconds>", `give up on a message that takes longer than this (0: no limit; default ${DEFAULT_TIMEOUT_S})`, parseSeconds)
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -164,6 +170,12 @@ async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | 
   return { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format };
 }
 
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`takes a number of seconds, not '${v}'`);
+  return n;
+}
+
 function parseCount(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isInteger(n)) throw new InvalidArgumentError(`takes a whole number, not '${v}'`);
@@ -222,7 +234,8 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
   // The email reply quotes the patch itself, so its results keep the parsed patches.
-  const run = await lintInputs(inputs, linter, { progress, keepPatches: opts.format === "email" });
+  const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
+  const run = await lintInputs(inputs, linter, { progress, keepPatches: opts.format === "email", timeoutMs });
   failures.push(...run.failures);
 
   const report = formatters[opts.format](run.results, {

@@ -11,7 +11,7 @@ export function exitStatus(results: readonly MessageResult[], failures: readonly
   for (const f of failures) stderr.write(`kreview: ${f}\n`);
   const internal = results.filter((r) => r.internalError);
   for (const r of internal) {
-    stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
+    stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error") || p.startsWith("gave up")).join("; ")}\n`);
   }
   if (failures.length > 0 || internal.length > 0) return 2;
   const s = summarize(results);
