@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { InputError, splitMessages, type RawMessage } from "../input/index.js";
 import type { Linter, MessageResult } from "../engine/index.js";
 import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
+import { Pool, type WorkerSpec } from "./pool.js";
 
 export interface InputSpec {
   /** The name shown to the user ("-" for stdin). */
@@ -88,7 +89,20 @@ export interface LintOptions {
   onResult?: (result: MessageResult) => void | Promise<void>;
   /** Asked between messages: true stops the run (the report's reader went away). */
   stop?: () => boolean;
+  /**
+   * Worker threads to lint on (`-j`); 1 or left out: this thread only. A
+   * run lints its first messages here and starts the pool only when there
+   * are more, so a one-patch run never pays for it. Needs `workerLinter`,
+   * the settings the workers build their linter from.
+   */
+  jobs?: number;
+  workerLinter?: WorkerSpec["linter"];
 }
+
+/** Messages linted on this thread before a pool is started for the rest. */
+const IN_PROCESS_FIRST = 8;
+/** Messages handed to the pool and not yet reported, per worker: enough to keep it busy, little memory. */
+const IN_FLIGHT_PER_WORKER = 4;
 
 /** One message's outcome, waiting its turn to be handed on in input order. */
 interface Slot {
@@ -126,49 +140,63 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   const settle = async (all: boolean) => {
     while (waiting.length > 0 && (all || waiting[0].done)) await deliver(await waiting.shift()!.promise);
   };
+  const jobs = options.workerLinter ? Math.max(1, options.jobs ?? 1) : 1;
+  let pool: Pool | null = null;
+  let seen = 0;
   const submit = async (raw: RawMessage) => {
-    const slot: Slot = { done: false, promise: lintOne(raw, linter, check) };
+    seen++;
+    if (!pool && jobs > 1 && seen > IN_PROCESS_FIRST) pool = new Pool(jobs, { linter: options.workerLinter!, check });
+    const slot: Slot = { done: false, promise: pool ? pool.run(raw) : lintOne(raw, linter, check) };
     void slot.promise.then(() => (slot.done = true));
     waiting.push(slot);
-    await settle(true);
+    if (!pool) await settle(true);
+    else {
+      await settle(false);
+      // Wait for the oldest when enough are in flight: memory stays flat however long the input.
+      while (waiting.length >= jobs * IN_FLIGHT_PER_WORKER) await deliver(await waiting.shift()!.promise);
+    }
   };
 
-  inputs: for (const input of inputs) {
-    let stream: Readable;
-    try {
-      stream = input.open();
-    } catch (e) {
-      failures.push(`${input.name}: ${describeFsError(e)}`);
-      continue;
-    }
-    const counted = countBytes(stream, (n) => {
-      bytes += n;
-    });
-    series = linter.wantsSeries ? [] : null;
-    try {
-      for await (const raw of splitMessages(input.name, counted)) {
-        if (options.stop?.()) break inputs;
-        await submit(raw);
+  try {
+    inputs: for (const input of inputs) {
+      let stream: Readable;
+      try {
+        stream = input.open();
+      } catch (e) {
+        failures.push(`${input.name}: ${describeFsError(e)}`);
+        continue;
       }
-    } catch (e) {
-      if (e instanceof InputError) failures.push(e.message);
-      else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);
-      else throw e;
-    } finally {
-      stream.destroy();
+      const counted = countBytes(stream, (n) => {
+        bytes += n;
+      });
+      series = linter.wantsSeries ? [] : null;
+      try {
+        for await (const raw of splitMessages(input.name, counted)) {
+          if (options.stop?.()) break inputs;
+          await submit(raw);
+        }
+      } catch (e) {
+        if (e instanceof InputError) failures.push(e.message);
+        else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);
+        else throw e;
+      } finally {
+        stream.destroy();
+      }
+      if (series) {
+        // The series rules need every patch of the input: its results wait for them.
+        await settle(true);
+        const done = series;
+        series = null;
+        const patches = done.filter((c) => c.patch);
+        if (patches.length > 0) linter.lintSeries(patches.map((c) => c.patch!), patches.map((c) => c.result));
+        if (options.keepPatches) for (const c of patches) if (c.result.findings.length > 0) c.result.patch ??= c.patch;
+        for (const c of done) await emit(c.result);
+      }
     }
-    if (series) {
-      // The series rules need every patch of the input: its results wait for them.
-      await settle(true);
-      const done = series;
-      series = null;
-      const patches = done.filter((c) => c.patch);
-      if (patches.length > 0) linter.lintSeries(patches.map((c) => c.patch!), patches.map((c) => c.result));
-      if (options.keepPatches) for (const c of patches) if (c.result.findings.length > 0) c.result.patch ??= c.patch;
-      for (const c of done) await emit(c.result);
-    }
+    await settle(true);
+  } finally {
+    await (pool as Pool | null)?.close();
   }
-  await settle(true);
   progress?.done();
   return { results, failures };
 }

@@ -7,6 +7,7 @@
  * input or internal error. Nothing goes to stderr unless something failed.
  */
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -60,6 +61,8 @@ interface LintOptions {
   formatGiven?: boolean;
   /** commander: `--tree DIR` gives a string, `--no-tree` gives false. */
   tree?: string | false;
+  /** -j: worker threads. */
+  jobs?: number;
   /** --timeout-per-message, in seconds. */
   timeoutPerMessage?: number;
 }
@@ -90,6 +93,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
+    .option("-j, --jobs <n>", "lint on this many threads (default: one per core; 1: no worker threads)", parseJobs)
     .option("--timeout-per-message <seconds>", `give up on a message that takes longer than this (0: no limit; default ${DEFAULT_TIMEOUT_S})`, parseSeconds)
     .addHelpText("after", EXAMPLES)
     .exitOverride()
@@ -170,6 +174,12 @@ async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | 
   return { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format };
 }
 
+function parseJobs(v: string): number {
+  const n = parseCount(v);
+  if (n < 1) throw new InvalidArgumentError(`takes a number of threads, 1 or more, not '${v}'`);
+  return n;
+}
+
 function parseSeconds(v: string): number {
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`takes a number of seconds, not '${v}'`);
@@ -190,12 +200,14 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   }
   opts = configured;
   let linter: Linter;
+  let treeDir: string | null;
   try {
     const tree = kernelTree(opts.tree, io.cwd);
     if ("error" in tree) {
       io.stderr.write(`kreview: ${tree.error}\n`);
       return 2;
     }
+    treeDir = tree.dir;
     linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
     if (e instanceof UnknownRuleError) {
@@ -235,7 +247,13 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
   // The email reply quotes the patch itself, so its results keep the parsed patches.
   const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
-  const run = await lintInputs(inputs, linter, { progress, keepPatches: opts.format === "email", timeoutMs });
+  const run = await lintInputs(inputs, linter, {
+    progress,
+    keepPatches: opts.format === "email",
+    timeoutMs,
+    jobs: opts.jobs ?? os.availableParallelism(),
+    workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
+  });
   failures.push(...run.failures);
 
   const report = formatters[opts.format](run.results, {
