@@ -13,13 +13,13 @@ import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
 import { createLinter, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
-import { formatters, type FormatName } from "../report/index.js";
+import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
-import { exitStatus } from "./status.js";
+import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
 
@@ -247,28 +247,35 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
   // The email reply quotes the patch itself, so its results keep the parsed patches.
   const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
+  // Each message's text is written as soon as it and those before it are done; nothing of it is kept.
+  const out = opts.output ? Output.file(path.resolve(io.cwd, opts.output), opts.output) : new Output(io.stdout, "stdout");
+  const report = streams[opts.format]({
+    version: VERSION,
+    rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
+    strict: opts.strict,
+    quiet: opts.quiet,
+  });
+  const tally = new Tally();
   const run = await lintInputs(inputs, linter, {
     progress,
     keepPatches: opts.format === "email",
     timeoutMs,
     jobs: opts.jobs ?? os.availableParallelism(),
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
+    onResult: async (r) => {
+      tally.add(r);
+      await out.write(report.message(r));
+    },
+    // A reader that went away, a full disk: nothing more can be said, so nothing more is read.
+    stop: () => out.error !== null,
   });
   failures.push(...run.failures);
-
-  const report = formatters[opts.format](run.results, {
-    version: VERSION,
-    rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
-    strict: opts.strict,
-    quiet: opts.quiet,
-  });
-  const out = opts.output ? Output.file(path.resolve(io.cwd, opts.output), opts.output) : new Output(io.stdout, "stdout");
-  await out.write(report);
+  await out.write(report.end());
   await out.end();
   const failed = out.failure();
   if (failed) failures.push(failed); // one line, exit 2: the report did not get out
 
-  return exitStatus(run.results, failures, io.stderr, opts.maxWarnings);
+  return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
 }
 
 function terminalProgress(out: Writable): Progress {

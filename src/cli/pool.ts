@@ -36,6 +36,9 @@ export interface Job {
 
 type Reply = { ready: true } | { id: number; checked: Checked } | { id: number; error: string };
 
+/** Each worker's young generation, in MB (see spawn). */
+const YOUNG_MB = 6;
+
 /** A worker that does not answer within its budget and this much more is ended. */
 const GRACE_MS = 2000;
 
@@ -94,7 +97,10 @@ export class Pool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerFile(), { workerData: this.spec });
+    // A small young generation: syntax trees live in native memory that is freed only when their
+    // JavaScript wrappers are collected, so frequent scavenges keep a long archive's memory flat
+    // (peak RSS over linux-xfs four times: 1.09x once, against 1.2x with V8's default).
+    const worker = new Worker(workerFile(), { workerData: this.spec, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     const slot: Slot = { worker, ready: false, jobs: [], gone: false };
     worker.on("message", (m: Reply) => this.onReply(slot, m));
     worker.on("error", (e) => this.onDeath(slot, `internal error: a worker failed: ${e.message}`));

@@ -2,7 +2,7 @@
  * The real bin/kreview on input and output that used to stall or crash a
  * run: one process per behaviour.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,5 +80,28 @@ describe("parallel", () => {
     expect(pool.status).toBe(2);
     expect(pool.report.messages[0].findings.length).toBeGreaterThan(0);
     expect(pool.stdout).toBe(one.stdout);
+  });
+});
+
+describe("streamed", () => {
+  it("writes a message's findings while the rest of the input is still to come", async () => {
+    const mbox = archive(4, -1);
+    const child = spawn(process.execPath, [BIN, "--no-config", "--format", "terse", "-"], { cwd: tmp, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    const first = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no output while stdin is open: ${out}`)), 10_000);
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        clearTimeout(timer);
+        resolve(out);
+      });
+    });
+    // Four messages and the start of a fifth: the first ones are complete, the input is not.
+    child.stdin.write(mbox + "From mboxrd@z Thu Jan  1 00:00:00 1970\n");
+    expect(await first).toMatch(/^mm\/memfile_notifier\.c:\d+: ERROR: /);
+    child.stdin.end();
+    const status = await new Promise((resolve) => child.on("close", resolve));
+    expect(status).toBe(1);
+    expect(out.split("\n").filter(Boolean).length).toBe(4 * 4);
   });
 });
