@@ -9,6 +9,7 @@ import { InputError, splitMessages, type RawMessage } from "../input/index.js";
 import type { Linter, MessageResult } from "../engine/index.js";
 import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
 import { Pool, type WorkerSpec } from "./pool.js";
+import type { Progress } from "./progress.js";
 
 export interface InputSpec {
   /** The name shown to the user ("-" for stdin). */
@@ -27,10 +28,7 @@ export interface LintRun {
   failures: string[];
 }
 
-export interface Progress {
-  update(messages: number, bytes: number): void;
-  done(): void;
-}
+export type { Progress } from "./progress.js";
 
 /** Extensions a directory argument contributes. */
 const DIR_PATTERN = /\.(patch|diff|eml|mbox|mbox\.gz|mbx)$/i;
@@ -123,9 +121,11 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   const failures: string[] = [];
   let messages = 0;
   let bytes = 0;
+  let findings = 0;
   const emit = async (result: MessageResult) => {
     messages++;
-    progress?.update(messages, bytes);
+    findings += result.findings.length;
+    progress?.update({ messages, bytes, findings });
     if (onResult) await onResult(result);
     else results.push(result);
   };

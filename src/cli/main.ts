@@ -17,7 +17,8 @@ import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
-import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
+import { lintInputs, resolveInputs, type InputSpec } from "./lint-inputs.js";
+import { terminalProgress } from "./progress.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
 import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
@@ -243,8 +244,12 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     }
   }
   if (gitSeries) inputs.unshift(gitSeries);
-  const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
-  const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
+  const sizes = inputs.map((i) => i.size);
+  const progress = io.stderr.isTTY
+    ? terminalProgress(io.stderr, { totalBytes: sizes.every((n) => n !== undefined) ? sizes.reduce((a, n) => a! + n!, 0) : undefined })
+    : undefined;
+  // Report and progress on one terminal: the line goes before each write and comes back at the next update.
+  const sharedTerminal = Boolean(progress && !opts.output && (io.stdout as { isTTY?: boolean }).isTTY);
   // The email reply quotes the patch itself, so its results keep the parsed patches.
   const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
   // Each message's text is written as soon as it and those before it are done; nothing of it is kept.
@@ -264,31 +269,19 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
     onResult: async (r) => {
       tally.add(r);
-      await out.write(report.message(r));
+      const text = report.message(r);
+      if (text && sharedTerminal) progress!.clear();
+      await out.write(text);
     },
     // A reader that went away, a full disk: nothing more can be said, so nothing more is read.
     stop: () => out.error !== null,
   });
   failures.push(...run.failures);
+  progress?.done();
   await out.write(report.end());
   await out.end();
   const failed = out.failure();
   if (failed) failures.push(failed); // one line, exit 2: the report did not get out
 
   return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
-}
-
-function terminalProgress(out: Writable): Progress {
-  let last = 0;
-  return {
-    update(messages, bytes) {
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
-      out.write(`\rkreview: ${messages} messages, ${(bytes / 1048576).toFixed(1)} MB read`);
-    },
-    done() {
-      if (last) out.write("\r\x1b[K");
-    },
-  };
 }
