@@ -1,9 +1,13 @@
 /**
  * Lay a file diff's lines out as C source, one view per side.
  *
- * Where positions are known, patch line N of the post-image sits on row N-1
- * (tree-sitter rows are 0-based) and unknown lines stay blank, so a node's row
- * names its post-image line. Fragments without positions (a trimmed quote in a
+ * Where positions are known, lines stand in the order and at the distances
+ * their numbers say, with unknown lines left blank: patch line N of the
+ * post-image sits on row N-1 (tree-sitter rows are 0-based) as long as no
+ * run of unknown lines is longer than MAX_GAP, and longer runs are squeezed
+ * to MAX_GAP blank rows, so that the text parsed grows with the lines the
+ * patch shows and never with their numbers. `CView.lineAt(row)` maps a row
+ * back to its patch line, and so to its real line number. Fragments without positions (a trimmed quote in a
  * review reply) are laid out one after another with a blank row between hunks.
  *
  * A hunk usually starts inside a function whose head it does not show. Parsed
@@ -61,7 +65,10 @@ interface Placed {
 }
 
 export function layoutFile(file: FileDiff, side: Side): Layout {
-  const lines: (PatchLine | null)[] = [];
+  // Where each line would stand if rows were line numbers: sparse, since a
+  // hunk may start at line 50,000,000 (or 2^32) and the rows in between are
+  // never shown.
+  const at = new Map<number, PatchLine>();
   const placed: Placed[] = [];
   let cursor = 0;
   let realPositions = true;
@@ -73,10 +80,10 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     if (hunk.positionsKnown) {
       for (const l of mine) {
         const n = side === "post" ? l.newNo : l.oldNo;
-        if (n === null || n < 1) continue;
+        if (n === null || n < 1 || !Number.isSafeInteger(n)) continue;
         const row = n - 1;
-        if (lines[row]) continue; // a second hunk claiming the same line: keep the first
-        lines[row] = l;
+        if (at.has(row)) continue; // a second hunk claiming the same line: keep the first
+        at.set(row, l);
         if (first < 0 || row < first) first = row;
         if (row > last) last = row;
       }
@@ -85,7 +92,7 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     } else {
       realPositions = false;
       const start = cursor + 1; // one blank row before, for a synthetic head
-      mine.forEach((l, i) => (lines[start + i] = l));
+      mine.forEach((l, i) => at.set(start + i, l));
       first = start;
       last = start + mine.length - 1;
       cursor = last + 2;
@@ -93,15 +100,26 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
     placed.push({ hunk, first, last, lines: mine });
   }
 
-  const size = Math.max(lines.length, cursor) + 1;
+  // Rows the patch does not show are squeezed to at most MAX_GAP blank rows,
+  // so the text parsed grows with the lines shown, never with their numbers.
+  // Every row kept has the same neighbours (a blank row before a hunk for its
+  // head, one after for its closers), so the wrapping below is unchanged.
+  const compact = compactRows([...at.keys()]);
+  for (const p of placed) {
+    p.first = compact.get(p.first)!;
+    p.last = compact.get(p.last)!;
+  }
+  let maxRow = -2;
+  for (const r of compact.values()) if (r > maxRow) maxRow = r;
+  const size = maxRow + 3;
+  const lines: (PatchLine | null)[] = new Array(size).fill(null);
   const rows: string[] = new Array(size).fill("");
   const rawRows: string[] = new Array(size).fill("");
-  for (let r = 0; r < size; r++) {
-    const l = lines[r];
-    if (l) {
-      rawRows[r] = l.text;
-      rows[r] = blankAnnotations(l.text);
-    } else lines[r] = null;
+  for (const [real, l] of at) {
+    const r = compact.get(real)!;
+    lines[r] = l;
+    rawRows[r] = l.text;
+    rows[r] = blankAnnotations(l.text);
   }
 
   const synthetic = new Map<number, SyntheticHead | "close" | "gap">();
@@ -173,6 +191,24 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
   }
   flush();
   return { rows, rawRows, lines, synthetic, realPositions };
+}
+
+/** Blank rows kept between two shown lines (and before the first) at most. */
+export const MAX_GAP = 64;
+
+/** Map rows (as line numbers would place them) to rows with no run of more than MAX_GAP blank rows. */
+function compactRows(used: number[]): Map<number, number> {
+  used.sort((a, b) => a - b);
+  const out = new Map<number, number>();
+  let prevReal = -1;
+  let prevRow = -1;
+  for (const r of used) {
+    const row = prevRow + 1 + Math.min(r - prevReal - 1, MAX_GAP);
+    out.set(r, row);
+    prevReal = r;
+    prevRow = row;
+  }
+  return out;
 }
 
 /**

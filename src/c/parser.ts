@@ -4,6 +4,7 @@
  */
 import Parser from "tree-sitter";
 import C from "tree-sitter-c";
+import { OverBudget, parseMicrosLeft } from "./budget.js";
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -14,8 +15,13 @@ parser.setLanguage(C as unknown as Parser.Language);
 
 /** Parse C source text. Large inputs are fed through a callback, never as one JS string copy per call. */
 export function parseC(source: string): Tree {
+  // Under a time budget (src/c/budget.ts) the parser stops by itself when the time is up.
+  const micros = parseMicrosLeft();
+  (parser as unknown as { setTimeoutMicros(n: number): void }).setTimeoutMicros(micros);
   // The binding's default buffer is 32 KiB; a bigger one parses large files in one pass.
-  return parser.parse(source, undefined, { bufferSize: Math.max(64 * 1024, source.length + 1) });
+  const tree = parser.parse(source, undefined, { bufferSize: Math.max(64 * 1024, source.length + 1) });
+  if (!tree && micros > 0) throw new OverBudget("parsing took longer than the time budget");
+  return tree;
 }
 
 /** Compile a tree-sitter query against the C grammar; throws on a malformed query. */

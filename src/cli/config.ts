@@ -122,7 +122,7 @@ export function parseConfig(text: string, file: string, opts: Pick<LoadOptions, 
   const settings: ConfigSettings = {};
   const seen = new Set<string>();
   for (const { key, keyAt, value } of root.entries) {
-    if (seen.has(key)) fail(keyAt, `"${key}" is given twice`);
+    if (seen.has(key)) fail(keyAt, `"${clip(key)}" is given twice`);
     seen.add(key);
     switch (key) {
       case "ignore":
@@ -149,7 +149,7 @@ export function parseConfig(text: string, file: string, opts: Pick<LoadOptions, 
         settings.format = value.value as string;
         break;
       default:
-        fail(keyAt, `unknown key "${key}" (known: ignore, only, strict, severity, maxWarnings, format)`);
+        fail(keyAt, `unknown key "${clip(key)}" (known: ignore, only, strict, severity, maxWarnings, format)`);
     }
   }
   return settings;
@@ -162,7 +162,7 @@ function ruleIds(node: JNode, key: string, known: Set<string>, fail: Fail): stri
   return node.items.map((item) => {
     if (item.kind !== "string") return fail(item.at, `"${key}" must hold rule ids (strings), not ${describeValue(item)}`);
     const id = item.value as string;
-    if (!known.has(id)) fail(item.at, `unknown rule '${id}' in "${key}" (see 'kreview rules')`);
+    if (!known.has(id)) fail(item.at, `unknown rule '${clip(id)}' in "${key}" (see 'kreview rules')`);
     return id;
   });
 }
@@ -171,21 +171,29 @@ function severities(node: JNode, known: Set<string>, fail: Fail): Record<string,
   if (node.kind !== "object") return fail(node.at, `"severity" must be an object of rule ids to levels, not ${describeValue(node)}`);
   const out: Record<string, Severity> = {};
   for (const { key, keyAt, value } of node.entries) {
-    if (!known.has(key)) fail(keyAt, `unknown rule '${key}' in "severity" (see 'kreview rules')`);
-    if (key in out) fail(keyAt, `"${key}" is given twice in "severity"`);
+    if (!known.has(key)) fail(keyAt, `unknown rule '${clip(key)}' in "severity" (see 'kreview rules')`);
+    if (key in out) fail(keyAt, `"${clip(key)}" is given twice in "severity"`);
     if (value.kind !== "string" || !LEVELS.includes(value.value as Severity)) {
-      fail(value.at, `the level of '${key}' must be "error", "warning" or "check", not ${describeValue(value)}`);
+      fail(value.at, `the level of '${clip(key)}' must be "error", "warning" or "check", not ${describeValue(value)}`);
     }
     out[key] = value.value as Severity;
   }
   return out;
 }
 
+/** Longest piece of the file an error message quotes: a megabyte value must not be echoed whole to stderr. */
+const QUOTE_MAX = 60;
+
+/** A quoted piece of the file, cut to QUOTE_MAX characters with a mark that it was cut. */
+export function clip(text: string): string {
+  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX - 3)}... (${text.length} characters)`;
+}
+
 /** How an error names a value: scalars as written (a string is the likely typo), containers by kind. */
 function describeValue(node: JNode): string {
   switch (node.kind) {
     case "string":
-      return JSON.stringify(node.value);
+      return clip(JSON.stringify(node.value));
     case "number":
       return String(node.value);
     case "boolean":
@@ -276,8 +284,12 @@ function parseJson(text: string): JNode {
   return value;
 }
 
+/** Deeper than this, a configuration is not one: said as an error, before the parser's recursion could overflow the stack. */
+const MAX_DEPTH = 32;
+
 class JsonReader {
   pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   fail(reason: string, at = this.pos): never {
@@ -293,7 +305,7 @@ class JsonReader {
     const word = /[A-Za-z_$][\w$]*/y;
     word.lastIndex = this.pos;
     const m = word.exec(this.text);
-    if (m) return `'${m[0]}'`;
+    if (m) return `'${clip(m[0])}'`;
     return c < " " ? `character ${JSON.stringify(c)}` : `'${c}'`;
   }
 
@@ -303,8 +315,13 @@ class JsonReader {
 
   value(): JNode {
     const c = this.text[this.pos];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
+    if (c === "{" || c === "[") {
+      if (this.depth >= MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} levels deep (a configuration needs two)`);
+      this.depth++;
+      const node = c === "{" ? this.object() : this.array();
+      this.depth--;
+      return node;
+    }
     if (c === '"') return { kind: "string", at: this.pos, value: this.string() };
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
     for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
@@ -331,7 +348,7 @@ class JsonReader {
       const keyAt = this.pos;
       const key = this.string();
       this.space();
-      if (this.text[this.pos] !== ":") this.fail(`expected ':' after the key "${key}", found ${this.describe()}`);
+      if (this.text[this.pos] !== ":") this.fail(`expected ':' after the key "${clip(key)}", found ${this.describe()}`);
       this.pos++;
       this.space();
       node.entries.push({ key, keyAt, value: this.value() });

@@ -5,10 +5,11 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { InputError, parseMail, splitMessages } from "../input/index.js";
-import { parsePatch } from "../patch/index.js";
+import { InputError, splitMessages, type RawMessage } from "../input/index.js";
 import type { Linter, MessageResult } from "../engine/index.js";
-import type { Patch } from "../patch/index.js";
+import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
+import { Pool, type WorkerSpec } from "./pool.js";
+import type { Progress } from "./progress.js";
 
 export interface InputSpec {
   /** The name shown to the user ("-" for stdin). */
@@ -17,6 +18,8 @@ export interface InputSpec {
   open(): Readable;
   /** Size in bytes when known (for the progress display). */
   size?: number;
+  /** The absolute path of a file input (not stdin, not --git). */
+  path?: string;
 }
 
 export interface LintRun {
@@ -25,10 +28,7 @@ export interface LintRun {
   failures: string[];
 }
 
-export interface Progress {
-  update(messages: number, bytes: number): void;
-  done(): void;
-}
+export type { Progress } from "./progress.js";
 
 /** Extensions a directory argument contributes. */
 const DIR_PATTERN = /\.(patch|diff|eml|mbox|mbox\.gz|mbx)$/i;
@@ -57,10 +57,10 @@ export async function resolveInputs(args: string[], cwd: string, stdin: Readable
       for (const n of names) {
         const p = path.join(full, n);
         const size = (await fs.stat(p)).size;
-        inputs.push({ name: path.join(arg, n), open: () => createReadStream(p), size });
+        inputs.push({ name: path.join(arg, n), open: () => createReadStream(p), size, path: p });
       }
     } else {
-      inputs.push({ name: arg, open: () => createReadStream(full), size: st.size });
+      inputs.push({ name: arg, open: () => createReadStream(full), size: st.size, path: full });
     }
   }
   return { inputs, failures };
@@ -77,57 +77,139 @@ export interface LintOptions {
   progress?: Progress;
   /** Keep each message's patch on its result (for reporters that quote it). */
   keepPatches?: boolean;
+  /** Milliseconds a message may take (`--timeout-per-message`); 0 or left out: no limit. */
+  timeoutMs?: number;
+  /**
+   * Called with each message's result, in input order, as soon as it and
+   * every message before it are done; the results are then not kept (an
+   * archive must not pile up in memory). Left out: they are returned.
+   */
+  onResult?: (result: MessageResult) => void | Promise<void>;
+  /** Asked between messages: true stops the run (the report's reader went away). */
+  stop?: () => boolean;
+  /**
+   * Worker threads to lint on (`-j`); 1 or left out: this thread only. A
+   * run lints its first messages here and starts the pool only when there
+   * are more, so a one-patch run never pays for it. Needs `workerLinter`,
+   * the settings the workers build their linter from.
+   */
+  jobs?: number;
+  workerLinter?: WorkerSpec["linter"];
+}
+
+/** Messages linted on this thread before a pool is started for the rest. */
+const IN_PROCESS_FIRST = 8;
+/** Messages handed to the pool and not yet reported, per worker: enough to keep it busy, little memory. */
+const IN_FLIGHT_PER_WORKER = 4;
+
+/** One message's outcome, waiting its turn to be handed on in input order. */
+interface Slot {
+  done: boolean;
+  promise: Promise<Checked>;
 }
 
 /**
  * Lint every message of every input. Inputs that fail are reported, the
  * others still linted. The patches of one input are one series for the
- * series-wide rules (kept in memory only when such a rule is enabled).
+ * series-wide rules (kept in memory only when such a rule is enabled, and
+ * only until that input ends).
  */
 export async function lintInputs(inputs: InputSpec[], linter: Linter, options: LintOptions = {}): Promise<LintRun> {
-  const { progress, keepPatches } = options;
+  const { progress, onResult } = options;
+  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: linter.wantsSeries };
   const results: MessageResult[] = [];
   const failures: string[] = [];
   let messages = 0;
   let bytes = 0;
-  for (const input of inputs) {
-    let stream: Readable;
-    try {
-      stream = input.open();
-    } catch (e) {
-      failures.push(`${input.name}: ${describeFsError(e)}`);
-      continue;
+  let findings = 0;
+  const emit = async (result: MessageResult) => {
+    messages++;
+    findings += result.findings.length;
+    progress?.update({ messages, bytes, findings });
+    if (onResult) await onResult(result);
+    else results.push(result);
+  };
+
+  const waiting: Slot[] = [];
+  let series: Checked[] | null = null;
+  const deliver = async (c: Checked) => {
+    if (series) series.push(c);
+    else await emit(c.result);
+  };
+  /** Hands on the finished head of the queue; with `all`, waits for every message queued. */
+  const settle = async (all: boolean) => {
+    while (waiting.length > 0 && (all || waiting[0].done)) await deliver(await waiting.shift()!.promise);
+  };
+  const jobs = options.workerLinter ? Math.max(1, options.jobs ?? 1) : 1;
+  let pool: Pool | null = null;
+  let seen = 0;
+  const submit = async (raw: RawMessage) => {
+    seen++;
+    if (!pool && jobs > 1 && seen > IN_PROCESS_FIRST) pool = new Pool(jobs, { linter: options.workerLinter!, check });
+    const slot: Slot = { done: false, promise: pool ? pool.run(raw) : lintOne(raw, linter, check) };
+    void slot.promise.then(() => (slot.done = true));
+    waiting.push(slot);
+    if (!pool) await settle(true);
+    else {
+      await settle(false);
+      // Wait for the oldest when enough are in flight: memory stays flat however long the input.
+      while (waiting.length >= jobs * IN_FLIGHT_PER_WORKER) await deliver(await waiting.shift()!.promise);
     }
-    const counted = countBytes(stream, (n) => {
-      bytes += n;
-    });
-    const series: { patches: Patch[]; results: MessageResult[] } = { patches: [], results: [] };
-    try {
-      for await (const raw of splitMessages(input.name, counted)) {
-        const mail = await parseMail(raw);
-        const patch = parsePatch(mail);
-        const result = linter.lintPatch(patch);
-        // Only a patch with something to say is quoted back: an archive must not pile up in memory.
-        if (keepPatches && result.findings.length > 0) result.patch = patch;
-        if (linter.wantsSeries && patch.kind === "patch") {
-          series.patches.push(patch);
-          series.results.push(result);
-        }
-        results.push(result);
-        messages++;
-        progress?.update(messages, bytes);
+  };
+
+  try {
+    inputs: for (const input of inputs) {
+      let stream: Readable;
+      try {
+        stream = input.open();
+      } catch (e) {
+        failures.push(`${input.name}: ${describeFsError(e)}`);
+        continue;
       }
-      if (series.patches.length > 0) linter.lintSeries(series.patches, series.results);
-    } catch (e) {
-      if (e instanceof InputError) failures.push(e.message);
-      else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);
-      else throw e;
-    } finally {
-      stream.destroy();
+      const counted = countBytes(stream, (n) => {
+        bytes += n;
+      });
+      series = linter.wantsSeries ? [] : null;
+      try {
+        for await (const raw of splitMessages(input.name, counted)) {
+          if (options.stop?.()) break inputs;
+          await submit(raw);
+        }
+      } catch (e) {
+        if (e instanceof InputError) failures.push(e.message);
+        else if ((e as NodeJS.ErrnoException).code) failures.push(`${input.name}: ${describeFsError(e)}`);
+        else throw e;
+      } finally {
+        stream.destroy();
+      }
+      if (series) {
+        // The series rules need every patch of the input: its results wait for them.
+        await settle(true);
+        const done = series;
+        series = null;
+        const patches = done.filter((c) => c.patch);
+        if (patches.length > 0) linter.lintSeries(patches.map((c) => c.patch!), patches.map((c) => c.result));
+        if (options.keepPatches) for (const c of patches) if (c.result.findings.length > 0) c.result.patch ??= c.patch;
+        for (const c of done) await emit(c.result);
+      }
     }
+    await settle(true);
+  } finally {
+    await (pool as Pool | null)?.close();
   }
   progress?.done();
   return { results, failures };
+}
+
+/** One message on this thread; a failure of kreview itself becomes that message's problem. */
+async function lintOne(raw: RawMessage, linter: Linter, check: CheckOptions): Promise<Checked> {
+  try {
+    return await checkMessage(raw, linter, check);
+  } catch (e) {
+    const result = gaveUpResult(raw, null, 0);
+    result.problems = [`internal error: ${e instanceof Error ? e.message : String(e)}`];
+    return { result };
+  }
 }
 
 async function* countBytes(stream: Readable, add: (n: number) => void): AsyncGenerator<Uint8Array> {

@@ -6,19 +6,22 @@
  * 1 an error-level finding or too many warnings; 2 usage error, unreadable
  * input or internal error. Nothing goes to stderr unless something failed.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
 import { createLinter, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
-import { formatters, type FormatName } from "../report/index.js";
+import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
-import { lintInputs, resolveInputs, type InputSpec, type Progress } from "./lint-inputs.js";
+import { lintInputs, resolveInputs, type InputSpec } from "./lint-inputs.js";
+import { terminalProgress } from "./progress.js";
 import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
-import { exitStatus } from "./status.js";
+import { exitStatus, Tally } from "./status.js";
+import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -59,7 +62,14 @@ interface LintOptions {
   formatGiven?: boolean;
   /** commander: `--tree DIR` gives a string, `--no-tree` gives false. */
   tree?: string | false;
+  /** -j: worker threads. */
+  jobs?: number;
+  /** --timeout-per-message, in seconds. */
+  timeoutPerMessage?: number;
 }
+
+/** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
+const DEFAULT_TIMEOUT_S = 5;
 
 const ruleList = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
@@ -84,6 +94,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
+    .option("-j, --jobs <n>", "lint on this many threads (default: one per core; 1: no worker threads)", parseJobs)
+    .option("--timeout-per-message <seconds>", `give up on a message that takes longer than this (0: no limit; default ${DEFAULT_TIMEOUT_S})`, parseSeconds)
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -163,6 +175,18 @@ async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | 
   return { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format };
 }
 
+function parseJobs(v: string): number {
+  const n = parseCount(v);
+  if (n < 1) throw new InvalidArgumentError(`takes a number of threads, 1 or more, not '${v}'`);
+  return n;
+}
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`takes a number of seconds, not '${v}'`);
+  return n;
+}
+
 function parseCount(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isInteger(n)) throw new InvalidArgumentError(`takes a whole number, not '${v}'`);
@@ -177,12 +201,14 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   }
   opts = configured;
   let linter: Linter;
+  let treeDir: string | null;
   try {
     const tree = kernelTree(opts.tree, io.cwd);
     if ("error" in tree) {
       io.stderr.write(`kreview: ${tree.error}\n`);
       return 2;
     }
+    treeDir = tree.dir;
     linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
     if (e instanceof UnknownRuleError) {
@@ -209,41 +235,53 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     args = ["-"];
   }
   const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
+  if (opts.output) {
+    // The report would overwrite a patch before (or while) it is read.
+    const clash = await sameFileAsInput(path.resolve(io.cwd, opts.output), inputs);
+    if (clash) {
+      io.stderr.write(`kreview: -o ${opts.output}: that is the input ${clash}: refusing to write the report over it\n`);
+      return 2;
+    }
+  }
   if (gitSeries) inputs.unshift(gitSeries);
-  const big = inputs.some((i) => (i.size ?? 0) > 8 * 1024 * 1024);
-  const progress = io.stderr.isTTY && big ? terminalProgress(io.stderr) : undefined;
+  const sizes = inputs.map((i) => i.size);
+  const progress = io.stderr.isTTY
+    ? terminalProgress(io.stderr, { totalBytes: sizes.every((n) => n !== undefined) ? sizes.reduce((a, n) => a! + n!, 0) : undefined })
+    : undefined;
+  // Report and progress on one terminal: the line goes before each write and comes back at the next update.
+  const sharedTerminal = Boolean(progress && !opts.output && (io.stdout as { isTTY?: boolean }).isTTY);
   // The email reply quotes the patch itself, so its results keep the parsed patches.
-  const run = await lintInputs(inputs, linter, { progress, keepPatches: opts.format === "email" });
-  failures.push(...run.failures);
-
-  const report = formatters[opts.format](run.results, {
+  const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
+  // Each message's text is written as soon as it and those before it are done; nothing of it is kept.
+  const out = opts.output ? Output.file(path.resolve(io.cwd, opts.output), opts.output) : new Output(io.stdout, "stdout");
+  const report = streams[opts.format]({
     version: VERSION,
     rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
     strict: opts.strict,
     quiet: opts.quiet,
   });
-  if (opts.output) {
-    try {
-      await fs.writeFile(path.resolve(io.cwd, opts.output), report);
-    } catch (e) {
-      failures.push(`${opts.output}: cannot write the report: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : (e as Error).message}`);
-    }
-  } else io.stdout.write(report);
-
-  return exitStatus(run.results, failures, io.stderr, opts.maxWarnings);
-}
-
-function terminalProgress(out: Writable): Progress {
-  let last = 0;
-  return {
-    update(messages, bytes) {
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
-      out.write(`\rkreview: ${messages} messages, ${(bytes / 1048576).toFixed(1)} MB read`);
+  const tally = new Tally();
+  const run = await lintInputs(inputs, linter, {
+    progress,
+    keepPatches: opts.format === "email",
+    timeoutMs,
+    jobs: opts.jobs ?? os.availableParallelism(),
+    workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
+    onResult: async (r) => {
+      tally.add(r);
+      const text = report.message(r);
+      if (text && sharedTerminal) progress!.clear();
+      await out.write(text);
     },
-    done() {
-      if (last) out.write("\r\x1b[K");
-    },
-  };
+    // A reader that went away, a full disk: nothing more can be said, so nothing more is read.
+    stop: () => out.error !== null,
+  });
+  failures.push(...run.failures);
+  progress?.done();
+  await out.write(report.end());
+  await out.end();
+  const failed = out.failure();
+  if (failed) failures.push(failed); // one line, exit 2: the report did not get out
+
+  return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
 }

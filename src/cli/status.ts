@@ -5,17 +5,38 @@
  * allowed, 0 otherwise.
  */
 import type { Writable } from "node:stream";
-import { summarize, type MessageResult } from "../engine/index.js";
+import type { MessageResult } from "../engine/index.js";
 
-export function exitStatus(results: readonly MessageResult[], failures: readonly string[], stderr: Writable, maxWarnings?: number): number {
-  for (const f of failures) stderr.write(`kreview: ${f}\n`);
-  const internal = results.filter((r) => r.internalError);
-  for (const r of internal) {
-    stderr.write(`kreview: ${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error")).join("; ")}\n`);
+/** What the exit status needs of the results, kept as they stream by (an archive's results are not kept). */
+export class Tally {
+  errors = 0;
+  warnings = 0;
+  /** One line per message kreview failed on or gave up on. */
+  readonly failed: string[] = [];
+
+  add(r: MessageResult): void {
+    for (const f of r.findings) {
+      if (f.severity === "error") this.errors++;
+      else if (f.severity === "warning") this.warnings++;
+    }
+    if (r.internalError) {
+      this.failed.push(`${r.source}, message ${r.index + 1}: ${r.problems.filter((p) => p.startsWith("internal error") || p.startsWith("gave up")).join("; ")}`);
+    }
   }
-  if (failures.length > 0 || internal.length > 0) return 2;
-  const s = summarize(results);
-  if (s.errors > 0) return 1;
-  if (maxWarnings !== undefined && s.warnings > maxWarnings) return 1;
+
+  static of(results: readonly MessageResult[]): Tally {
+    const t = new Tally();
+    for (const r of results) t.add(r);
+    return t;
+  }
+}
+
+export function exitStatus(results: readonly MessageResult[] | Tally, failures: readonly string[], stderr: Writable, maxWarnings?: number): number {
+  const tally = results instanceof Tally ? results : Tally.of(results);
+  for (const f of failures) stderr.write(`kreview: ${f}\n`);
+  for (const line of tally.failed) stderr.write(`kreview: ${line}\n`);
+  if (failures.length > 0 || tally.failed.length > 0) return 2;
+  if (tally.errors > 0) return 1;
+  if (maxWarnings !== undefined && tally.warnings > maxWarnings) return 1;
   return 0;
 }

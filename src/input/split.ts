@@ -7,8 +7,8 @@
  * memory holds the current message and nothing more, and the bytes stay as
  * they were: charsets are decoded later, per MIME part.
  */
-import { Readable, pipeline } from "node:stream";
-import { createGunzip } from "node:zlib";
+import * as zlib from "node:zlib";
+import { createInflateRaw } from "node:zlib";
 import type { RawMessage } from "./types.js";
 
 /** The input as a whole cannot be read: the message names the input and the trouble. */
@@ -74,8 +74,9 @@ const MAIL_HEADERS = new Set([
  *
  * @param source the input's name, used in messages (a path, or "-")
  * @param chunks the input's bytes, in any chunking
- * @throws InputError when the input is empty or binary, or its gzip data is
- *   corrupt or truncated (after yielding what could be read)
+ * @throws InputError when the input is empty or binary, an mbox with no
+ *   message, or its gzip data is corrupt, truncated or followed by junk
+ *   (after yielding what could be read)
  */
 export async function* splitMessages(
   source: string,
@@ -151,22 +152,182 @@ function isGzip(head: Buffer[]): boolean {
   return start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b;
 }
 
-/** Inflates a gzip stream as it comes; zlib's own errors become GzipError. */
+/**
+ * Inflates gzip data as it comes, one member after another (`cat a.gz b.gz`
+ * is one gzip file). zlib's own errors become GzipError.
+ *
+ * The gzip framing is read here and each member's deflate data goes through
+ * a raw inflater, one input chunk at a time, so that everything decoded
+ * before a fault has been handed on when the fault is met: Node's gunzip
+ * drops the output of the write in which it meets bytes after the end of
+ * the data (a tail of junk), which can be whole messages.
+ */
 async function* inflate(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip();
-  // pipeline() forwards a read error of the source to gunzip, so it surfaces
-  // from the loop below; nothing else needs the callback.
-  pipeline(Readable.from(compressed), gunzip, () => {});
+  const input = new ByteReader(compressed[Symbol.asyncIterator]());
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("Z_")) {
-      throw new GzipError((err as Error).message, code === "Z_BUF_ERROR");
+    for (let member = 0; ; member++) {
+      const magic = await input.read(2);
+      if (magic.length === 0 && member > 0) return;
+      if (member > 0 && (magic.length < 2 || magic[0] !== 0x1f || magic[1] !== 0x8b)) {
+        // Zero padding after the data is common (tape blocks) and harmless; anything else is said.
+        let junk = magic.length;
+        let nonZero = magic.some((b) => b !== 0);
+        for (let c = await input.chunk(); c; c = await input.chunk()) {
+          junk += c.length;
+          if (!nonZero && c.some((b) => b !== 0)) nonZero = true;
+        }
+        if (nonZero) throw new GzipError(`${junk} bytes of trailing garbage after the end of the gzip data, ignored`, false);
+        return;
+      }
+      yield* inflateMember(input, magic);
     }
-    throw err;
   } finally {
-    gunzip.destroy();
+    await input.close();
+  }
+}
+
+/** One gzip member: its header, its deflate data (inflated), its CRC and size trailer. */
+async function* inflateMember(input: ByteReader, magic: Buffer): AsyncGenerator<Buffer> {
+  const fixed = Buffer.concat([magic, await input.read(10 - magic.length)]);
+  if (fixed.length < 10) throw new GzipError("unexpected end of file", true);
+  if (fixed[0] !== 0x1f || fixed[1] !== 0x8b || fixed[2] !== 8) throw new GzipError("incorrect header check", false);
+  const flags = fixed[3];
+  if (flags & 0x04) {
+    const len = await input.read(2);
+    if (len.length < 2 || (await input.read(len.readUInt16LE(0))).length < len.readUInt16LE(0)) throw new GzipError("unexpected end of file", true);
+  }
+  for (const bit of [0x08, 0x10]) {
+    // FNAME, FCOMMENT: zero-terminated
+    if (flags & bit) {
+      for (;;) {
+        const b = await input.read(1);
+        if (b.length === 0) throw new GzipError("unexpected end of file", true);
+        if (b[0] === 0) break;
+      }
+    }
+  }
+  if (flags & 0x02 && (await input.read(2)).length < 2) throw new GzipError("unexpected end of file", true);
+
+  const inflater = createInflateRaw();
+  const out: Buffer[] = [];
+  let failure: Error | null = null;
+  let ended = false;
+  inflater.on("data", (c: Buffer) => out.push(c));
+  inflater.on("error", (e) => (failure ??= e));
+  inflater.on("end", () => (ended = true));
+  let crc = 0;
+  let size = 0;
+  const hand = function* () {
+    for (const c of out.splice(0)) {
+      if (crc32) crc = crc32(c, crc);
+      size = (size + c.length) >>> 0;
+      yield c;
+    }
+  };
+  const fail = (e: Error): never => {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("Z_")) throw new GzipError(e.message, code === "Z_BUF_ERROR");
+    throw e;
+  };
+  try {
+    let written = 0;
+    let rest: Buffer | null = null;
+    for (;;) {
+      const c = await input.chunk();
+      if (!c) break;
+      // Small writes: what one write decodes is what a fault can cost.
+      for (let at = 0; at < c.length && rest === null; at += INFLATE_SLICE) {
+        const piece = c.subarray(at, Math.min(c.length, at + INFLATE_SLICE));
+        await settled(inflater, (done) => inflater.write(piece, done));
+        written += piece.length;
+        yield* hand();
+        if (failure) fail(failure);
+        if (inflater.bytesWritten < written) {
+          // The deflate data ended inside this piece: what follows is the trailer and beyond.
+          const used = piece.length - (written - inflater.bytesWritten);
+          rest = Buffer.concat([piece.subarray(used), c.subarray(at + piece.length)]);
+        }
+      }
+      if (rest !== null) break;
+    }
+    if (rest === null) {
+      // The input ended: the deflate data must end too, or it was cut short.
+      await settled(inflater, (done) => inflater.end(done));
+      yield* hand();
+      if (failure) fail(failure);
+      if (!ended) throw new GzipError("unexpected end of file", true);
+      rest = Buffer.alloc(0);
+    }
+    input.unshift(rest);
+    const trailer = await input.read(8);
+    if (trailer.length < 8) throw new GzipError("unexpected end of file", true);
+    if ((crc32 && trailer.readUInt32LE(0) !== crc) || trailer.readUInt32LE(4) !== size) throw new GzipError("incorrect data check", false);
+  } finally {
+    inflater.destroy();
+  }
+}
+
+/** Runs a write or an end and waits for its callback, or for the failure that means none will come. */
+function settled(stream: zlib.InflateRaw, act: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off("error", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.once("error", done);
+    stream.once("close", done);
+    act(done);
+  });
+}
+
+const INFLATE_SLICE = 16 * 1024;
+/** zlib.crc32 came with Node 20.15; without it the size alone is checked. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** Reads a byte stream in chunks or exact counts, with bytes put back. */
+class ByteReader {
+  private pending: Buffer[] = [];
+  private done = false;
+
+  constructor(private readonly source: AsyncIterator<Buffer>) {}
+
+  async chunk(): Promise<Buffer | null> {
+    if (this.pending.length) return this.pending.shift()!;
+    if (this.done) return null;
+    const next = await this.source.next();
+    if (next.done) {
+      this.done = true;
+      return null;
+    }
+    return next.value;
+  }
+
+  /** n bytes, or fewer at the end of the input. */
+  async read(n: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let have = 0;
+    while (have < n) {
+      const c = await this.chunk();
+      if (!c) break;
+      if (have + c.length > n) {
+        parts.push(c.subarray(0, n - have));
+        this.unshift(c.subarray(n - have));
+        have = n;
+      } else {
+        parts.push(c);
+        have += c.length;
+      }
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  unshift(b: Buffer): void {
+    if (b.length) this.pending.unshift(b);
+  }
+
+  async close(): Promise<void> {
+    if (!this.done) await this.source.return?.();
   }
 }
 
@@ -268,6 +429,10 @@ class Splitter {
       throw new InputError(this.source, "empty input");
     }
     this.finishMessage();
+    if (this.mode === "mbox" && this.index === 0 && !mayBeEmpty) {
+      // Separators and nothing between them: say so rather than report no message at all.
+      throw new InputError(this.source, "an mbox with no message in it (nothing after its 'From ' line)");
+    }
     return this.take();
   }
 

@@ -17,8 +17,8 @@
  * to for one run.
  */
 import type { MessageResult } from "../engine/types.js";
-import { terse } from "./terse.js";
-import type { Formatter, ReportMeta } from "./types.js";
+import { terseLines } from "./terse.js";
+import { collected, type StreamFactory } from "./types.js";
 import { messageNumber, oneLine } from "./util.js";
 
 export interface B4Check {
@@ -28,20 +28,45 @@ export interface B4Check {
   details: string;
 }
 
-export const b4Review: Formatter = (results, meta) => {
-  const several = results.length > 1;
-  const checks: B4Check[] = [];
-  for (const r of results) {
-    const check = checkOf(r, meta);
-    if (!check) continue;
+/**
+ * Streamed like the others: the first message is held until the second
+ * shows whether there are several (the summaries name the message then).
+ * The text is `JSON.stringify(checks, null, 2)` of the whole array.
+ */
+export const b4ReviewStream: StreamFactory = () => {
+  let first: MessageResult | null = null;
+  let seen = 0;
+  let written = 0;
+  const entry = (r: MessageResult, several: boolean): string => {
+    const check = checkOf(r);
+    if (!check) return "";
     if (several) check.summary += ` in ${oneLine(`${r.source}, message ${messageNumber(r.index)}: ${r.subject || "(no subject)"}`)}`;
-    checks.push(check);
-  }
-  return JSON.stringify(checks, null, 2) + "\n";
+    const text = "  " + JSON.stringify(check, null, 2).replace(/\n/g, "\n  ");
+    return (written++ === 0 ? "[\n" : ",\n") + text;
+  };
+  return {
+    message(r) {
+      seen++;
+      if (seen === 1) {
+        first = r;
+        return "";
+      }
+      const held = first ? entry(first, true) : "";
+      first = null;
+      return held + entry(r, true);
+    },
+    end() {
+      const held = first ? entry(first, false) : "";
+      first = null;
+      return held + (written === 0 ? "[]\n" : "\n]\n");
+    },
+  };
 };
 
+export const b4Review = collected(b4ReviewStream);
+
 /** One message's entry, or null when it has nothing to report. */
-function checkOf(r: MessageResult, meta: ReportMeta): B4Check | null {
+function checkOf(r: MessageResult): B4Check | null {
   if (r.kind === "unreadable") {
     const why = r.problems.length > 0 ? r.problems.map(oneLine).join("\n") : "the message could not be read";
     return { tool: "kreview", status: "fail", summary: "could not be read", details: why };
@@ -58,7 +83,7 @@ function checkOf(r: MessageResult, meta: ReportMeta): B4Check | null {
       [warnings, "warning"],
       [checks, "check"],
     ]),
-    details: terse([r], meta).trimEnd(),
+    details: terseLines(r).trimEnd(),
   };
 }
 

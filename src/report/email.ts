@@ -42,7 +42,7 @@
  */
 import type { Finding, MessageResult, RelatedLocation, Suggestion } from "../engine/types.js";
 import type { FileDiff, Hunk, Patch, PatchLine } from "../patch/model.js";
-import type { Formatter } from "./types.js";
+import { collected, type StreamFactory } from "./types.js";
 import { oneLine } from "./util.js";
 
 /** git format-patch's separator date: fixed, so the output does not depend on the clock. */
@@ -59,11 +59,21 @@ const CONTINUE = 20;
 /** How far below a function head its opening `{` may be. */
 const HEAD_LINES = 8;
 
-export const email: Formatter = (results) => {
-  const messages = results.filter((r) => r.findings.length > 0).map(reply);
-  // mbox: each message after the first is preceded by a blank line.
-  return messages.join("\n");
+export const emailStream: StreamFactory = () => {
+  let any = false;
+  return {
+    message(r) {
+      if (r.findings.length === 0) return "";
+      // mbox: each message after the first is preceded by a blank line.
+      const out = (any ? "\n" : "") + reply(r);
+      any = true;
+      return out;
+    },
+    end: () => "",
+  };
 };
+
+export const email = collected(emailStream);
 
 function reply(r: MessageResult): string {
   const patch = r.patch;

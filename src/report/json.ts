@@ -4,19 +4,43 @@
  * order is the documented one and no engine-internal field (sourceLine,
  * lineCount, internalError, ...) leaks out.
  */
-import { summarize, type Finding, type MessageResult, type RelatedLocation, type Suggestion } from "../engine/types.js";
-import type { Formatter } from "./types.js";
+import type { Finding, MessageResult, RelatedLocation, Suggestion } from "../engine/types.js";
+import { collected, type StreamFactory } from "./types.js";
 
-export const json: Formatter = (results, meta) => {
-  const s = summarize(results);
-  const report = {
-    tool: "kreview",
-    version: meta.version,
-    messages: results.map(message),
-    summary: { messages: s.messages, patches: s.patches, errors: s.errors, warnings: s.warnings, checks: s.checks },
+/**
+ * Streamed: the head, each message as it comes, the summary at the end. The
+ * text is exactly `JSON.stringify(report, null, 2)` of the whole report
+ * (docs/json-output.md is a contract down to the bytes people diff): each
+ * message is stringified alone and indented to where it stands.
+ */
+export const jsonStream: StreamFactory = (meta) => {
+  const head = `{\n  "tool": "kreview",\n  "version": ${JSON.stringify(meta.version)},\n  "messages": [`;
+  const s = { messages: 0, patches: 0, errors: 0, warnings: 0, checks: 0 };
+  return {
+    message(r) {
+      const out = (s.messages === 0 ? `${head}\n` : ",\n") + indent(JSON.stringify(message(r), null, 2), "    ");
+      s.messages++;
+      if (r.kind === "patch") s.patches++;
+      for (const f of r.findings) {
+        if (f.severity === "error") s.errors++;
+        else if (f.severity === "warning") s.warnings++;
+        else s.checks++;
+      }
+      return out;
+    },
+    end() {
+      const close = s.messages === 0 ? `${head}]` : "\n  ]";
+      return `${close},\n  "summary": ${JSON.stringify(s, null, 2).replace(/\n/g, "\n  ")}\n}\n`;
+    },
   };
-  return JSON.stringify(report, null, 2) + "\n";
 };
+
+export const json = collected(jsonStream);
+
+/** Each line of a JSON text, its first too, pushed right (JSON strings hold no raw newline). */
+function indent(text: string, by: string): string {
+  return by + text.replace(/\n/g, `\n${by}`);
+}
 
 function message(r: MessageResult) {
   return {

@@ -18,7 +18,7 @@
  *   unreadable messages as toolExecutionNotifications of the one invocation.
  */
 import type { Finding, MessageResult, RelatedLocation, Severity, Suggestion } from "../engine/types.js";
-import type { Formatter, ReportRule } from "./types.js";
+import { collected, type ReportRule, type StreamFactory } from "./types.js";
 import { messageNumber } from "./util.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -30,51 +30,59 @@ export function sarifLevel(severity: Severity): Level {
   return severity === "error" ? "error" : severity === "warning" ? "warning" : "note";
 }
 
-export const sarif: Formatter = (results, meta) => {
+/**
+ * Streamed: results as their messages come, then the tool (with any rule a
+ * finding named that the meta did not list) and the invocation (its
+ * notifications kept on the way: one per input problem, few). So `results`
+ * comes first in the run object; SARIF gives key order no meaning.
+ */
+export const sarifStream: StreamFactory = (meta) => {
   const rules: Json[] = meta.rules.map(descriptor);
   const ruleIndex = new Map<string, number>();
   meta.rules.forEach((r, i) => {
     if (!ruleIndex.has(r.id)) ruleIndex.set(r.id, i);
   });
-  for (const r of results) {
-    for (const f of r.findings) {
-      if (!ruleIndex.has(f.rule)) {
-        ruleIndex.set(f.rule, rules.length);
-        rules.push({ id: f.rule });
-      }
-    }
-  }
-
-  const driver: Json = { name: "kreview", version: meta.version };
-  if (meta.informationUri) driver.informationUri = meta.informationUri;
-  driver.rules = rules;
-
-  const sarifResults: Json[] = [];
-  for (const r of results) for (const f of r.findings) sarifResults.push(result(f, r, ruleIndex.get(f.rule)!));
-
   const notifications: Json[] = [];
-  for (const r of results) {
-    const unreadable = r.kind === "unreadable";
-    const label = `${r.source}, message ${messageNumber(r.index)}${unreadable ? " could not be read" : ""}`;
-    const problems = r.problems.length > 0 || !unreadable ? r.problems : [null];
-    for (const p of problems) {
-      notifications.push({
-        level: unreadable ? "error" : "warning",
-        message: { text: p === null ? label : `${label}: ${p}` },
-        locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.source) } } }],
-      });
-    }
-  }
-  const invocation: Json = { executionSuccessful: !results.some((r) => r.internalError === true) };
-  if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
-
-  const log = {
-    $schema: SARIF_SCHEMA_URI,
-    version: "2.1.0",
-    runs: [{ tool: { driver }, invocations: [invocation], results: sarifResults }],
+  let internalError = false;
+  let written = 0;
+  const head = `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [`;
+  const pad = (json: unknown, by: string) => JSON.stringify(json, null, 2).replace(/\n/g, `\n${by}`);
+  return {
+    message(r) {
+      let out = "";
+      for (const f of r.findings) {
+        if (!ruleIndex.has(f.rule)) {
+          ruleIndex.set(f.rule, rules.length);
+          rules.push({ id: f.rule });
+        }
+        out += (written++ === 0 ? `${head}\n` : ",\n") + "        " + pad(result(f, r, ruleIndex.get(f.rule)!), "        ");
+      }
+      if (r.internalError === true) internalError = true;
+      const unreadable = r.kind === "unreadable";
+      const label = `${r.source}, message ${messageNumber(r.index)}${unreadable ? " could not be read" : ""}`;
+      const problems = r.problems.length > 0 || !unreadable ? r.problems : [null];
+      for (const p of problems) {
+        notifications.push({
+          level: unreadable ? "error" : "warning",
+          message: { text: p === null ? label : `${label}: ${p}` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.source) } } }],
+        });
+      }
+      return out;
+    },
+    end() {
+      const driver: Json = { name: "kreview", version: meta.version };
+      if (meta.informationUri) driver.informationUri = meta.informationUri;
+      driver.rules = rules;
+      const invocation: Json = { executionSuccessful: !internalError };
+      if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
+      const close = written === 0 ? `${head}]` : "\n      ]";
+      return `${close},\n      "tool": ${pad({ driver }, "      ")},\n      "invocations": ${pad([invocation], "      ")}\n    }\n  ]\n}\n`;
+    },
   };
-  return JSON.stringify(log, null, 2) + "\n";
 };
+
+export const sarif = collected(sarifStream);
 
 function descriptor(r: ReportRule): Json {
   const d: Json = {

@@ -18,14 +18,19 @@
  * every `error:` (in any case) gets a space before its colon.
  */
 import type { Finding, MessageResult } from "../engine/types.js";
-import type { Formatter } from "./types.js";
+import { collected, type StreamFactory } from "./types.js";
 import { levelWord, oneLine } from "./util.js";
 
-export const terse: Formatter = (results) => {
+/** One message's lines. */
+export function terseLines(r: MessageResult): string {
   let out = "";
-  for (const r of results) for (const f of r.findings) out += terseLine(f, r) + "\n";
+  for (const f of r.findings) out += terseLine(f, r) + "\n";
   return out;
-};
+}
+
+export const terseStream: StreamFactory = () => ({ message: terseLines, end: () => "" });
+
+export const terse = collected(terseStream);
 
 function terseLine(f: Finding, r: MessageResult): string {
   const file = oneLine(f.file);

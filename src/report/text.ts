@@ -27,32 +27,73 @@
  * `total:` line counts checks when there are any or under --strict; then,
  * unless quiet, one verdict line per input.
  */
-import { summarize, type Finding, type MessageResult, type RelatedLocation } from "../engine/types.js";
-import type { Formatter, ReportMeta } from "./types.js";
+import type { Finding, MessageResult, RelatedLocation } from "../engine/types.js";
+import { collected, type ReportMeta, type StreamFactory } from "./types.js";
 import { levelWord, messageNumber, oneLine } from "./util.js";
 
-export const text: Formatter = (results, meta) => {
-  const out: string[] = [];
-  const several = results.length > 1;
-  for (const r of results) {
+/**
+ * Streamed: each message's block as it comes (the first held until the
+ * second shows whether there are several, which decides the headers), and
+ * at the end the totals and one verdict per input, from counts kept on the
+ * way.
+ */
+export const textStream: StreamFactory = (meta) => {
+  let first: MessageResult | null = null;
+  let seen = 0;
+  const totals = { errors: 0, warnings: 0, checks: 0, lines: 0 };
+  const sources = new Map<string, SourceSeen>();
+  const out = (r: MessageResult, several: boolean): string => {
     const block = messageBlock(r, meta);
-    if (block.length === 0) continue;
-    if (several) out.push(...header(r));
-    out.push(...block);
-  }
-
-  const s = summarize(results);
-  const lines = results.reduce((n, r) => n + r.lineCount, 0);
-  const counts = [`${s.errors} errors`, `${s.warnings} warnings`];
-  if (meta.strict || s.checks > 0) counts.push(`${s.checks} checks`);
-  counts.push(`${lines} lines checked`);
-  out.push(`total: ${counts.join(", ")}`);
-
-  if (!meta.quiet) {
-    for (const [source, rs] of bySource(results)) out.push("", verdict(source, rs));
-  }
-  return out.join("\n") + "\n";
+    if (block.length === 0) return "";
+    return [...(several ? header(r) : []), ...block].map((l) => `${l}\n`).join("");
+  };
+  return {
+    message(r) {
+      seen++;
+      totals.lines += r.lineCount;
+      for (const f of r.findings) {
+        if (f.severity === "error") totals.errors++;
+        else if (f.severity === "warning") totals.warnings++;
+        else totals.checks++;
+      }
+      let src = sources.get(r.source);
+      if (!src) sources.set(r.source, (src = { findings: false, allUnreadable: true, anyUnreadable: false, patch: false, reply: false }));
+      if (r.findings.length > 0) src.findings = true;
+      if (r.kind === "unreadable") src.anyUnreadable = true;
+      else src.allUnreadable = false;
+      if (r.kind === "patch") src.patch = true;
+      if (r.kind === "reply") src.reply = true;
+      if (seen === 1) {
+        first = r;
+        return "";
+      }
+      const held = first ? out(first, true) : "";
+      first = null;
+      return held + out(r, true);
+    },
+    end() {
+      let text = first ? out(first, false) : "";
+      first = null;
+      const counts = [`${totals.errors} errors`, `${totals.warnings} warnings`];
+      if (meta.strict || totals.checks > 0) counts.push(`${totals.checks} checks`);
+      counts.push(`${totals.lines} lines checked`);
+      text += `total: ${counts.join(", ")}\n`;
+      if (!meta.quiet) for (const [source, seen] of sources) text += `\n${verdict(source, seen)}\n`;
+      return text;
+    },
+  };
 };
+
+export const text = collected(textStream);
+
+/** What the verdict of an input needs to know of its messages. */
+interface SourceSeen {
+  findings: boolean;
+  allUnreadable: boolean;
+  anyUnreadable: boolean;
+  patch: boolean;
+  reply: boolean;
+}
 
 function header(r: MessageResult): string[] {
   const title = oneLine(`${r.source}, message ${messageNumber(r.index)}: ${r.subject || "(no subject)"}`);
@@ -99,23 +140,13 @@ function place(loc: Pick<RelatedLocation, "file" | "line" | "patchLine">, source
   return `${file} (line unknown)`;
 }
 
-function bySource(results: readonly MessageResult[]): Map<string, MessageResult[]> {
-  const m = new Map<string, MessageResult[]>();
-  for (const r of results) {
-    const list = m.get(r.source);
-    if (list) list.push(r);
-    else m.set(r.source, [r]);
-  }
-  return m;
-}
-
 /** checkpatch's closing sentence, in kreview's words; stdin is "Your patch", as in checkpatch. */
-function verdict(source: string, rs: readonly MessageResult[]): string {
+function verdict(source: string, seen: SourceSeen): string {
   const who = source === "-" ? "Your patch" : oneLine(source);
-  if (rs.some((r) => r.findings.length > 0)) return `${who} has review points, please check them.`;
-  if (rs.every((r) => r.kind === "unreadable")) return `${who} could not be read, see above.`;
-  if (rs.some((r) => r.kind === "unreadable")) return `${who} could not be read in full, see above.`;
-  if (rs.some((r) => r.kind === "patch")) return `${who} has no obvious review points and is ready for submission.`;
-  if (rs.some((r) => r.kind === "reply")) return `${who} has no obvious review points.`;
+  if (seen.findings) return `${who} has review points, please check them.`;
+  if (seen.allUnreadable) return `${who} could not be read, see above.`;
+  if (seen.anyUnreadable) return `${who} could not be read in full, see above.`;
+  if (seen.patch) return `${who} has no obvious review points and is ready for submission.`;
+  if (seen.reply) return `${who} has no obvious review points.`;
   return `${who} has no diff to review.`;
 }

@@ -31,3 +31,28 @@ export interface ReportMeta {
 }
 
 export type Formatter = (results: readonly MessageResult[], meta: ReportMeta) => string;
+
+/**
+ * A reporter fed one message at a time, so the CLI can write each
+ * message's text as soon as it is done and keep nothing of it: `message`
+ * returns what to write for that message (it may hold back the first until
+ * it knows whether there are others), `end` the rest (totals, closing
+ * brackets). Writing `message` for each result in order and then `end` gives
+ * exactly the Formatter's text: the Formatters are made from these.
+ */
+export interface ReportStream {
+  message(r: MessageResult): string;
+  end(): string;
+}
+
+export type StreamFactory = (meta: ReportMeta) => ReportStream;
+
+/** The whole-report Formatter of a stream. */
+export function collected(factory: StreamFactory): Formatter {
+  return (results, meta) => {
+    const s = factory(meta);
+    let out = "";
+    for (const r of results) out += s.message(r);
+    return out + s.end();
+  };
+}

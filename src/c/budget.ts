@@ -1,0 +1,100 @@
+/**
+ * A deadline for the work done on syntax trees, so that a message that
+ * would take minutes (a 200,000-line hunk) can be given up on.
+ *
+ * Linting is synchronous and calls into tree-sitter's native binding all the
+ * time, which rules out stopping it from outside: V8's TerminateExecution
+ * (vm timeouts, Worker#terminate) arriving while the binding calls back
+ * into JavaScript makes node-addon-api abort the whole process. So the stop
+ * is cooperative: while a deadline is set, tree-sitter's node and cursor
+ * methods count their calls and, every so often, look at the clock; past
+ * the deadline they throw OverBudget, an ordinary exception, at a point
+ * where no native frame is on the stack. Parsing itself is bounded by the
+ * parser's own timeout (setTimeoutMicros). Every rule and shared analysis
+ * goes through those methods, so none can run on for long after the
+ * deadline; the caller (src/cli/check.ts) then tells the message as given
+ * up on, whatever the engine made of the exceptions.
+ */
+import Parser from "tree-sitter";
+
+/** Thrown by tree-sitter's methods once the deadline has passed. */
+export class OverBudget extends Error {
+  override name = "OverBudget";
+}
+
+let deadline = Infinity;
+let ticks = 0;
+
+/** How many tree-sitter calls go by between two looks at the clock. */
+const EVERY = 1024;
+
+function check(): void {
+  if ((++ticks & (EVERY - 1)) === 0 && performance.now() > deadline) throw new OverBudget("over the time budget");
+}
+
+/** Calls that may walk a whole tree in one go look at the clock every time. */
+const HEAVY = new Set(["descendantsOfType", "children", "namedChildren", "descendantCount", "matches", "captures"]);
+
+function checkNow(): void {
+  if (deadline !== Infinity && performance.now() > deadline) throw new OverBudget("over the time budget");
+}
+
+/** Sets the deadline `ms` milliseconds from now (0 or Infinity: none). */
+export function startBudget(ms: number): void {
+  deadline = ms > 0 && Number.isFinite(ms) ? performance.now() + ms : Infinity;
+  ticks = 0;
+  instrument();
+}
+
+export function endBudget(): void {
+  deadline = Infinity;
+}
+
+/** True once the deadline set has passed. */
+export function overBudget(): boolean {
+  return performance.now() > deadline;
+}
+
+/** Microseconds left for a parse (0: no limit), for Parser#setTimeoutMicros. */
+export function parseMicrosLeft(): number {
+  if (deadline === Infinity) return 0;
+  return Math.max(1, Math.round((deadline - performance.now()) * 1000));
+}
+
+let instrumented = false;
+
+/** Wraps the navigation methods and getters of tree-sitter's nodes and cursors, once per process. */
+function instrument(): void {
+  if (instrumented) return;
+  instrumented = true;
+  const P = Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
+  wrap(P.SyntaxNode.prototype, new Set(["constructor", "tree", "id", "typeId", "grammarId", "type", "grammarType", "isNamed", "startIndex", "endIndex", "toString", "toJSON"]));
+  wrap(P.TreeCursor.prototype, new Set(["constructor", "nodeType", "nodeTypeId", "nodeIsNamed", "startIndex", "endIndex"]));
+  wrap(P.Query.prototype, new Set(["constructor", "_init"]));
+}
+
+function wrap(proto: object, skip: Set<string>): void {
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+    if (skip.has(name) || !d.configurable) continue;
+    const look = HEAVY.has(name) ? checkNow : check;
+    if (typeof d.value === "function") {
+      const f = d.value as (...a: unknown[]) => unknown;
+      Object.defineProperty(proto, name, {
+        ...d,
+        value: function (this: unknown, a?: unknown, b?: unknown, c?: unknown, e?: unknown) {
+          look();
+          return arguments.length <= 4 ? f.call(this, a, b, c, e) : f.apply(this, arguments as unknown as unknown[]);
+        },
+      });
+    } else if (d.get) {
+      const g = d.get;
+      Object.defineProperty(proto, name, {
+        ...d,
+        get(this: unknown) {
+          look();
+          return g.call(this);
+        },
+      });
+    }
+  }
+}

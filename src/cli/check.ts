@@ -1,0 +1,74 @@
+/**
+ * One message from raw bytes to its result, within the time budget: the
+ * same code on the main thread and in the pool's workers.
+ */
+import type { Linter, MessageResult } from "../engine/index.js";
+import { parseMail, type RawMessage } from "../input/index.js";
+import { parsePatch, type Patch } from "../patch/index.js";
+import { gaveUpText, OverBudget, withinBudget } from "./budget.js";
+
+export interface CheckOptions {
+  /** Milliseconds per message; 0 for no limit. */
+  timeoutMs: number;
+  /** Keep the patch on a result with findings (reporters that quote it). */
+  keepPatches?: boolean;
+  /** Hand back every patch-kind message's patch (a series rule needs them). */
+  series?: boolean;
+}
+
+export interface Checked {
+  result: MessageResult;
+  /** The patch, for the series rules (only with `series`, only for kind "patch"). */
+  patch?: Patch;
+  /** True when kreview gave up on the message. */
+  gaveUp?: boolean;
+}
+
+/** What is known of a message before (or without) linting it: enough to name it when giving up. */
+export interface Known {
+  messageId: string;
+  subject: string;
+  kind: MessageResult["kind"];
+  lineCount: number;
+}
+
+export async function checkMessage(raw: RawMessage, linter: Linter, options: CheckOptions): Promise<Checked> {
+  const mail = await parseMail(raw);
+  let known: Known = { messageId: mail.headers.messageId, subject: mail.headers.subject, kind: "unreadable", lineCount: mail.lineCount };
+  let patch: Patch | undefined;
+  let result: MessageResult;
+  try {
+    result = withinBudget(options.timeoutMs, () => {
+      patch = parsePatch(mail);
+      known = { messageId: patch.messageId, subject: patch.subject, kind: patch.kind, lineCount: patch.lineCount };
+      return linter.lintPatch(patch);
+    });
+  } catch (e) {
+    if (e instanceof OverBudget) return { result: gaveUpResult(raw, known, options.timeoutMs / 1000), gaveUp: true };
+    throw e;
+  }
+  patch = patch!;
+  if (options.keepPatches && result.findings.length > 0) result.patch = patch;
+  return { result, patch: options.series && patch.kind === "patch" ? patch : undefined };
+}
+
+/** The result of a message kreview gave up on: a problem saying so, no findings. */
+export function gaveUpResult(raw: { source: string; index: number; bytes: Uint8Array }, known: Known | null, seconds: number): MessageResult {
+  return {
+    source: raw.source,
+    index: raw.index,
+    messageId: known?.messageId ?? "",
+    subject: known?.subject ?? "",
+    kind: known?.kind ?? "unreadable",
+    findings: [],
+    problems: [gaveUpText(seconds)],
+    lineCount: known?.lineCount ?? countLines(raw.bytes),
+    internalError: true,
+  };
+}
+
+export function countLines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
