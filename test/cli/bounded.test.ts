@@ -122,7 +122,7 @@ describe("the report and its inputs", () => {
 describe("the time budget per message", () => {
   it("gives up on a message over --timeout-per-message, says so, and goes on with the others", async () => {
     const one = PATCH.toString();
-    const slow = `From: A <a@example.org>\nSubject: [PATCH] foo: a long hunk\nMessage-ID: <slow@example.org>\n\nSigned-off-by: A <a@example.org>\n---\ndiff --git a/drivers/foo.c b/drivers/foo.c\n--- a/drivers/foo.c\n+++ b/drivers/foo.c\n@@ -10,2 +10,2002 @@ static int foo(struct bar *b)\n \tint x;\n${"+\tlist_add(&a0, &b);\n".repeat(2000)} \treturn 0;\n`;
+    const slow = `From: A <a@example.org>\nSubject: [PATCH] foo: a long hunk\nMessage-ID: <slow@example.org>\n\nSigned-off-by: A <a@example.org>\n---\ndiff --git a/drivers/foo.c b/drivers/foo.c\n--- a/drivers/foo.c\n+++ b/drivers/foo.c\n@@ -10,2 +10,50002 @@ static int foo(struct bar *b)\n \tint x;\n${"+\tlist_add(&a0, &b);\n".repeat(50000)} \treturn 0;\n`;
     const mbox = [one, slow, one].map((m) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${m}\n`).join("");
     writeFileSync(path.join(tmp, "slow.mbox"), mbox);
     const t0 = Date.now();

@@ -62,7 +62,7 @@ describe("bounded", () => {
 /** An mbox of n copies of a real patch (each its own Message-ID), with a pathological one at `slowAt`. */
 function archive(n: number, slowAt: number): string {
   const one = fixture("fixtures/seeds/threads/memfile-notifier/v5-02-patch.eml").toString();
-  const slow = `From: A <a@example.org>\nSubject: [PATCH] foo: a long hunk\nMessage-ID: <slow@example.org>\n\nSigned-off-by: A <a@example.org>\n---\ndiff --git a/drivers/foo.c b/drivers/foo.c\n--- a/drivers/foo.c\n+++ b/drivers/foo.c\n@@ -10,2 +10,2002 @@ static int foo(struct bar *b)\n \tint x;\n${"+\tlist_add(&a0, &b);\n".repeat(2000)} \treturn 0;\n`;
+  const slow = `From: A <a@example.org>\nSubject: [PATCH] foo: a long hunk\nMessage-ID: <slow@example.org>\n\nSigned-off-by: A <a@example.org>\n---\ndiff --git a/drivers/foo.c b/drivers/foo.c\n--- a/drivers/foo.c\n+++ b/drivers/foo.c\n@@ -10,2 +10,50002 @@ static int foo(struct bar *b)\n \tint x;\n${"+\tlist_add(&a0, &b);\n".repeat(50000)} \treturn 0;\n`;
   const msgs = Array.from({ length: n }, (_, i) => (i === slowAt ? slow : one.replace(/^Message-ID: <[^>]*>/im, `Message-ID: <m${i}@example.org>`)));
   return msgs.map((m) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${m.replace(/^(>*From )/gm, ">$1")}\n`).join("");
 }
