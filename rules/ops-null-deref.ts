@@ -136,6 +136,7 @@ confidence.
     // or (when the kernel says it may be NULL) handed to a call that does not take NULL.
     for (const r of ctx.facts.resultUses()) {
       if ((r.first !== "deref" && r.first !== "passed") || !r.at || !contiguous(r.view, r.store, r.at)) continue;
+      if (!kernelNullSource(r.callee, r.call)?.known) continue;
       // What the patch changed: the same function tested the same result before, or used it untested already (moved code).
       const before = r.fn.name ? ctx.preFacts.resultUses().filter((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee) : [];
       const removed = before.some((p) => p.first === "test");

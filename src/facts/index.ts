@@ -191,11 +191,14 @@ export class PatchFacts {
     return (this.listModel ??= new ListModel(this.cfiles, { idsOf: (fn, view) => this.ids(fn, view) }, this.side));
   }
 
-  /** What becomes of every pointer result stored in a local, in every function of this side. */
+  /** What becomes of every pointer result the kernel says may be NULL, stored in a variable, in every function of this side. */
   resultUses(): (ResultUse & { view: CView; fn: EnclosingFunction })[] {
     if (!this.results) {
       this.results = [];
       for (const f of this.world.functions) {
+        // Only results the kernel says may be NULL are followed: skip functions that call none.
+        const calls = f.node.descendantsOfType("call_expression");
+        if (!calls.some((c) => { const n = calleeName(c); return !!n && !!kernelNullSource(n)?.known; })) continue;
         const fn = f.view.describeFunction(f.node);
         for (const r of resultUses(f.node, this.ids(f.node, f.view))) this.results.push({ ...r, view: f.view, fn });
       }

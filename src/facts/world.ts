@@ -122,7 +122,10 @@ export class World implements TypeWorld {
       }
     }
     for (const s of root.descendantsOfType("struct_specifier")) this.struct(s, view);
-    for (const call of root.descendantsOfType("call_expression")) {
+    // Only views that name a teardown registration are searched for one.
+    const names = Object.keys(TEARDOWN_REGISTRATIONS);
+    const calls = names.some((n) => view.source.includes(n)) ? root.descendantsOfType("call_expression") : [];
+    for (const call of calls) {
       const name = calleeName(call);
       const reg = name ? TEARDOWN_REGISTRATIONS[name] : undefined;
       const fnArg = reg ? callArgs(call)[reg.fn] : undefined;
