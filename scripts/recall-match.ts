@@ -82,40 +82,32 @@ function lineOf(row: Record<string, string>, where: string): number {
   return n;
 }
 
+/** The columns labels and silent examples share. */
+function common(r: Record<string, string>, name: string) {
+  need(r, ["id", "file", "line", "rule"], name);
+  return {
+    id: r.id,
+    list: r.list ?? "",
+    patchMessageId: r.patch_message_id ?? "",
+    subject: r.subject ?? "",
+    file: r.file,
+    line: lineOf(r, name),
+    rule: r.rule,
+    note: r.note ?? "",
+  };
+}
+
 export function parseLabels(text: string, name = "labels.tsv"): Label[] {
-  return parseTsv(text, name).map((r) => {
-    need(r, ["id", "file", "line", "rule"], name);
-    return {
-      id: r.id,
-      list: r.list ?? "",
-      patchMessageId: r.patch_message_id ?? "",
-      subject: r.subject ?? "",
-      file: r.file,
-      line: lineOf(r, name),
-      rule: r.rule,
-      confidence: r.confidence ?? "",
-      replyMessageId: r.reply_message_id ?? "",
-      paraphrase: r.paraphrase ?? "",
-      note: r.note ?? "",
-    };
-  });
+  return parseTsv(text, name).map((r) => ({
+    ...common(r, name),
+    confidence: r.confidence ?? "",
+    replyMessageId: r.reply_message_id ?? "",
+    paraphrase: r.paraphrase ?? "",
+  }));
 }
 
 export function parseSilent(text: string, name = "silent.tsv"): SilentExample[] {
-  return parseTsv(text, name).map((r) => {
-    need(r, ["id", "file", "line", "rule"], name);
-    return {
-      id: r.id,
-      list: r.list ?? "",
-      patchMessageId: r.patch_message_id ?? "",
-      subject: r.subject ?? "",
-      file: r.file,
-      line: lineOf(r, name),
-      rule: r.rule,
-      fixes: r.fixes ?? "",
-      note: r.note ?? "",
-    };
-  });
+  return parseTsv(text, name).map((r) => ({ ...common(r, name), fixes: r.fixes ?? "" }));
 }
 
 /** Does the finding stand at the place (same rule, same file, line within ±WINDOW)? */
