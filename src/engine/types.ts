@@ -79,16 +79,25 @@ export interface Summary {
   checks: number;
 }
 
-export function summarize(results: readonly MessageResult[]): Summary {
-  const s: Summary = { messages: 0, patches: 0, errors: 0, warnings: 0, checks: 0 };
-  for (const r of results) {
-    s.messages++;
-    if (r.kind === "patch") s.patches++;
-    for (const f of r.findings) {
-      if (f.severity === "error") s.errors++;
-      else if (f.severity === "warning") s.warnings++;
-      else s.checks++;
-    }
+/** An empty summary, to count messages into one at a time. */
+export function emptySummary(): Summary {
+  return { messages: 0, patches: 0, errors: 0, warnings: 0, checks: 0 };
+}
+
+/** Count one message's result into a summary. */
+export function addToSummary(s: Summary, r: MessageResult): Summary {
+  s.messages++;
+  if (r.kind === "patch") s.patches++;
+  for (const f of r.findings) {
+    if (f.severity === "error") s.errors++;
+    else if (f.severity === "warning") s.warnings++;
+    else s.checks++;
   }
+  return s;
+}
+
+export function summarize(results: readonly MessageResult[]): Summary {
+  const s = emptySummary();
+  for (const r of results) addToSummary(s, r);
   return s;
 }

@@ -5,6 +5,7 @@
  * lineCount, internalError, ...) leaks out.
  */
 import type { Finding, MessageResult, RelatedLocation, Suggestion } from "../engine/types.js";
+import { addToSummary, emptySummary } from "../engine/types.js";
 import { collected, type StreamFactory } from "./types.js";
 
 /**
@@ -15,17 +16,11 @@ import { collected, type StreamFactory } from "./types.js";
  */
 export const jsonStream: StreamFactory = (meta) => {
   const head = `{\n  "tool": "kreview",\n  "version": ${JSON.stringify(meta.version)},\n  "messages": [`;
-  const s = { messages: 0, patches: 0, errors: 0, warnings: 0, checks: 0 };
+  const s = emptySummary();
   return {
     message(r) {
       const out = (s.messages === 0 ? `${head}\n` : ",\n") + indent(JSON.stringify(message(r), null, 2), "    ");
-      s.messages++;
-      if (r.kind === "patch") s.patches++;
-      for (const f of r.findings) {
-        if (f.severity === "error") s.errors++;
-        else if (f.severity === "warning") s.warnings++;
-        else s.checks++;
-      }
+      addToSummary(s, r);
       return out;
     },
     end() {
