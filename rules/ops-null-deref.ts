@@ -1,4 +1,4 @@
-import { defineRule, kernelNullSource, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type ResultUse, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, kernelNullSource, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type SyntaxNode } from "../src/engine/index.js";
 
 /** The canonical key of an expression in a function. */
 function keyOf(f: FunctionFacts, n: SyntaxNode): string {
@@ -33,15 +33,7 @@ function indexOf(f: FunctionFacts): Index {
 const WHY: Record<NullSource, string> = {
   lookup: "returns NULL when it finds nothing",
   alloc: "returns NULL when the allocation fails",
-  "returns-null": "returns NULL on a path this patch shows",
-  "callers-check": "is checked for NULL at the other call sites",
 };
-
-/** Where the patch removed the test, the kernel's knowledge of the callee is enough: no other caller need agree. */
-function removedCheckSource(r: ResultUse) {
-  const k = kernelNullSource(r.callee, r.call);
-  return k?.known ? { ...k, checked: 0 } : null;
-}
 
 /** Every row from one node to the other is shown by the patch: no hidden line can hold a check. */
 function contiguous(view: CView, from: SyntaxNode, to: SyntaxNode): boolean {
@@ -136,12 +128,14 @@ confidence.
     // or (when the kernel says it may be NULL) handed to a call that does not take NULL.
     for (const r of ctx.facts.resultUses()) {
       if ((r.first !== "deref" && r.first !== "passed") || !r.at || !contiguous(r.view, r.store, r.at)) continue;
-      if (!kernelNullSource(r.callee, r.call)?.known) continue;
+      const known = kernelNullSource(r.callee, r.call);
+      if (!known?.known) continue;
       // What the patch changed: the same function tested the same result before, or used it untested already (moved code).
       const before = r.fn.name ? ctx.preFacts.resultUses().filter((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee) : [];
       const removed = before.some((p) => p.first === "test");
       if (!removed && before.some((p) => p.first === r.first)) continue;
-      const src = removed ? removedCheckSource(r) : ctx.facts.nullSource(r.callee, r);
+      // Where the patch removed the test, the kernel's knowledge is enough; else the facts must agree.
+      const src = removed ? known : ctx.facts.nullSource(r.callee, r);
       if (!src) continue;
       const callee = r.callee.startsWith("->") ? r.call.childForFieldName("function")!.text : r.callee;
       const onStore = r.view.isAdded(r.call);

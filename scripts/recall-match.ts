@@ -10,8 +10,8 @@
 
 export const WINDOW = 3;
 
-/** A review point of labels.tsv. */
-export interface Label {
+/** The columns labels.tsv and silent.tsv share. */
+interface Point {
   id: string;
   list: string;
   patchMessageId: string;
@@ -19,24 +19,20 @@ export interface Label {
   file: string;
   line: number;
   rule: string;
-  confidence: string;
-  replyMessageId: string;
-  paraphrase: string;
   note: string;
 }
 
+/** A review point of labels.tsv. */
+export interface Label extends Point {
+  confidence: string;
+  replyMessageId: string;
+  paraphrase: string;
+}
+
 /** A "must stay silent" example of silent.tsv. */
-export interface SilentExample {
-  id: string;
-  list: string;
-  patchMessageId: string;
-  subject: string;
-  file: string;
-  line: number;
-  rule: string;
+export interface SilentExample extends Point {
   /** The label id whose point this posting fixed. */
   fixes: string;
-  note: string;
 }
 
 /** What matching needs of a finding (kreview's Finding fits). */

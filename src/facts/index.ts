@@ -29,7 +29,7 @@ import { World, type FunctionInfo, type StatedGuard } from "./world.js";
 import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js";
 import { nullTests, type NullTest } from "./tests.js";
 import { ChangeFacts } from "./diff.js";
-import { kernelNullSource, resultUses, returnsNull, type NullSource, type ResultUse } from "./nulls.js";
+import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -41,7 +41,7 @@ export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
-export { kernelNullSource, resultUses, returnsNull, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
+export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 
 /**
  * A per-patch analysis: computed on first use by any rule and shared by all
@@ -82,8 +82,6 @@ export interface CallSite {
 
 /** How deep callers are followed for the locks a function is entered with. */
 const CALLER_DEPTH = 3;
-/** An allocation that cannot fail. */
-const NULL_FREE = /\b__GFP_NOFAIL\b/;
 
 export class PatchFacts {
   readonly world: World;
@@ -360,10 +358,6 @@ export class PatchFacts {
   }
 }
 
-/** Is the lock `want` (a canonical path in this function) held at `node`? */
-export function lockHeld(state: ReadonlyMap<string, HeldLock>, want: { key: string; typeKey: string | null; path: Path | null }): HeldLock | null {
-  return holds(state, want);
-}
 
 export type { FunctionInfo, ListRef, ListUse };
 

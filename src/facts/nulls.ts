@@ -7,15 +7,14 @@
  * (`v->x`, `*v`, `v[i]`), pass it to a call (which may dereference it), hand
  * it on (return it, store or assign it), or nothing. Whether `f`
  * may return NULL is the kernel's knowledge (lookups and allocations,
- * src/c/kernel/nulls.ts), the patch's (a function it shows that returns
- * NULL), or the code's own belief: other call sites of the same function that
- * test its result before they use it.
+ * src/c/kernel/nulls.ts); a lookup counts where the patch's other calls of it
+ * test the result (PatchFacts.nullSource).
  */
 import type { SyntaxNode } from "../c/parser.js";
-import { callArgs, calleeName, unparen } from "../c/syntax.js";
+import { calleeName, unparen } from "../c/syntax.js";
 import { LOOKUP_CALLS, LOOKUP_NAME, NOFAIL_FLAG, NULL_ALLOC_CALLS, NULL_CHECKING_CALLS } from "../c/kernel/nulls.js";
 import { TEST_MACROS } from "../c/kernel/naming.js";
-import type { Identities } from "./identity.js";
+import { declarator, type Identities } from "./identity.js";
 
 export type FirstUse = "test" | "deref" | "passed" | "handed-on" | "none";
 
@@ -35,7 +34,7 @@ export interface ResultUse {
   passedTo: string | null;
 }
 
-export type NullSource = "lookup" | "alloc" | "returns-null" | "callers-check";
+export type NullSource = "lookup" | "alloc";
 
 const LOGICAL = new Set(["&&", "||", "!"]);
 const COMPARE = new Set(["==", "!="]);
@@ -72,12 +71,13 @@ export function resultUses(fn: SyntaxNode, ids: Identities): ResultUse[] {
     const value = unparen(n.childForFieldName(n.type === "init_declarator" ? "value" : "right") ?? n);
     if (value.type !== "call_expression") continue;
     if (n.type === "assignment_expression" && n.childForFieldName("operator")?.text !== "=") continue;
-    const target = n.type === "init_declarator" ? declared(n.childForFieldName("declarator")) : unparen(n.childForFieldName("left")!);
-    if (!target || target.type !== "identifier") continue;
+    const left = n.type === "assignment_expression" ? unparen(n.childForFieldName("left")!) : null;
+    const name = left ? (left.type === "identifier" ? left.text : null) : declarator(n.childForFieldName("declarator")).name;
+    if (!name) continue;
     // A pointer variable; one declared above the hunk (not shown) is taken as one when it holds a call's result.
-    const d = ids.decls.get(target.text);
+    const d = ids.decls.get(name);
     if (d ? !d.pointer : ids.paramsKnown) continue;
-    stores.push({ variable: target.text, call: value, store: n });
+    stores.push({ variable: name, call: value, store: n });
   }
   if (stores.length === 0) return [];
   const names = new Set(stores.map((s) => s.variable));
@@ -112,15 +112,6 @@ export function resultUses(fn: SyntaxNode, ids: Identities): ResultUse[] {
     out.push({ variable: s.variable, call: s.call, callee, store: s.store, first, at, passedTo });
   }
   return out;
-}
-
-function declared(d: SyntaxNode | null): SyntaxNode | null {
-  let n = d;
-  for (let i = 0; n && i < 16; i++) {
-    if (n.type === "identifier") return n;
-    n = n.childForFieldName("declarator");
-  }
-  return null;
 }
 
 /** What one occurrence of the variable does with it. */
@@ -181,13 +172,3 @@ function argumentListOf(occ: SyntaxNode): SyntaxNode | null {
   while (p?.type === "parenthesized_expression") p = p.parent;
   return p?.type === "argument_list" ? p : null;
 }
-
-/** Does a function of the patch return NULL on some path (`return NULL;`)? */
-export function returnsNull(fn: SyntaxNode): boolean {
-  return fn.descendantsOfType("return_statement").some((r) => {
-    const v = r.namedChildren[0];
-    return !!v && (v.text === "NULL" || (v.type === "parenthesized_expression" && v.text.replace(/\s+/g, "") === "(NULL)"));
-  });
-}
-
-export { callArgs };

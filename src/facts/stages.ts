@@ -22,7 +22,7 @@ import { callArgs, calleeName, unparen } from "../c/syntax.js";
 import { INIT_CALLS, LIST_INIT_CALLS, isAllocCall, isLastPutCall, isPublishCall } from "../c/kernel/objects.js";
 import { LIST_CALLS } from "../c/kernel/lists.js";
 import { Flow } from "./flow.js";
-import { pathText, type Identities, type Path } from "./identity.js";
+import { declarator, pathText, type Identities, type Path } from "./identity.js";
 
 export type Stage = "fresh" | "published" | "dying";
 type State = Map<string, Stage>;
@@ -112,7 +112,7 @@ export class FunctionStages {
       const left = node.type === "init_declarator" ? node.childForFieldName("declarator") : node.childForFieldName("left");
       const right = node.childForFieldName(node.type === "init_declarator" ? "value" : "right");
       if (!left || !right) return s;
-      const target = node.type === "init_declarator" ? declaredName(left) : this.key(left);
+      const target = node.type === "init_declarator" ? declarator(left).name : this.key(left);
       const value = unparen(right);
       if (!target) return s;
       if (value.type === "call_expression") {
@@ -208,13 +208,4 @@ function del(s: State, k: string): State {
   const out = new Map(s);
   out.delete(k);
   return out;
-}
-
-function declaredName(d: SyntaxNode): string | null {
-  let n: SyntaxNode | null = d;
-  for (let i = 0; n && i < 16; i++) {
-    if (n.type === "identifier") return n.text;
-    n = n.childForFieldName("declarator") ?? n.namedChildren.find((c) => c.type === "identifier" || c.type.endsWith("declarator")) ?? null;
-  }
-  return null;
 }
