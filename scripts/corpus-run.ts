@@ -121,10 +121,11 @@ function countLines(text: string, re: RegExp): number {
 export async function runCorpus(
   path: string,
   onMessage?: (c: CorpusCounts) => void,
-  options: { keepAllFindings?: boolean } = {},
+  options: { keepAllFindings?: boolean; only?: string[] } = {},
 ): Promise<CorpusCounts> {
   const archive = basename(path);
-  const linter = createLinter({ rules: builtinRules });
+  // Check-level rules are judged here too, as `--strict` runs them.
+  const linter = createLinter({ rules: builtinRules, strict: true, only: options.only });
   const c: CorpusCounts = {
     messages: 0,
     kinds: { patch: 0, reply: 0, "no-diff": 0, unreadable: 0 },
