@@ -18,6 +18,10 @@ export default defineRule({
     sleeps: "'{{call}}()' may sleep, but {{what}} '{{lock}}' is held here: sleeping in atomic context",
     gfp: "'{{call}}()' with {{gfp}} may sleep, but {{what}} '{{lock}}' is held here: use GFP_ATOMIC, or call it outside",
     context: "'{{call}}()' may sleep, but this runs with {{what}}: sleeping in atomic context",
+    inherited: "'{{call}}()'{{gfp}} may sleep, but '{{fn}}()' is {{origin}} ({{how}}) and runs in atomic context",
+    nowUnder: "'{{call}}()'{{gfp}} may sleep, and the patch now makes this call with {{what}} '{{lock}}' held",
+    callee: "'{{call}}()' may sleep ({{chain}}), but {{what}} '{{lock}}' is held here",
+    calleeInherited: "'{{call}}()' may sleep ({{chain}}), but '{{fn}}()' is {{origin}} ({{how}}) and runs in atomic context",
   },
   docs: `### What it does
 Finds a call that may sleep (\`mutex_lock()\`, \`msleep()\`, \`usleep_range()\`,
@@ -27,8 +31,12 @@ Finds a call that may sleep (\`mutex_lock()\`, \`msleep()\`, \`usleep_range()\`,
 (\`GFP_KERNEL\`, \`GFP_NOFS\`, \`GFP_NOIO\`), made where a spinlock, rwlock or
 seqlock is held, inside \`rcu_read_lock()\`, or with preemption, interrupts or
 bottom halves disabled, on every path to it. What is held comes from the
-shared lock facts: the calls and guards of the function, and the locks its
-callers in the patch hold around the call.
+shared lock facts: the calls and guards of the function, the locks its
+callers in the patch hold around the call, and the context a function is
+registered to run in (an interrupt handler given to \`request_irq()\`, a
+timer or tasklet callback, an RCU callback, an \`irq_chip\` callback: a table
+in \`src/c/kernel/contexts.ts\`), which passes on to what it calls. An
+unchanged call is reported when the patch puts a spinlock around it.
 
 ### Why is this bad?
 A sleeping call schedules: with a spinlock held the next taker spins
@@ -58,30 +66,74 @@ the lock.
 
 ### Known problems
 A lock taken above a hunk whose function head is not shown is not seen (the
-rule then says nothing), nor is atomic context inherited from a callback
-registration (a timer, an interrupt handler). A call that sleeps only in a
-callee the patch does not show is not seen. \`mutex_trylock()\` and
+rule then says nothing), nor is a registration the patch does not show (a
+handler registered in another file, or through a wrapper). A call that
+sleeps only in a callee the patch does not show is not seen. A callback
+that checks its context before sleeping (\`if (!in_interrupt())\`) is
+reported all the same. \`mutex_trylock()\` and
 \`GFP_ATOMIC\` do not sleep and are not reported.
 `,
   checkCode(ctx) {
     for (const cf of ctx.cfiles) {
       const view = cf.post;
       for (const call of view.root.descendantsOfType("call_expression")) {
-        if (!view.isAdded(call)) continue;
+        const added = view.isAdded(call);
+        // An unchanged call is looked at only where a hunk shows it (the patch may have put a lock around it).
+        if (!added && !view.lineOf(call)) continue;
         const name = calleeName(call);
         if (!name) continue;
-        const gfp = SLEEPING_GFP.exec(call.childForFieldName("arguments")?.text ?? "");
-        const sleeps = isSleepingCall(name) || (!!gfp && !ATOMIC_GFP.test(call.childForFieldName("arguments")!.text));
-        if (!sleeps) continue;
+        const argText = call.childForFieldName("arguments")?.text ?? "";
+        const gfp = SLEEPING_GFP.exec(argText);
+        const sleeps = isSleepingCall(name) || (!!gfp && !ATOMIC_GFP.test(argText));
+        // A call that does not sleep by itself may sleep in what it calls: asked only for an added call made in atomic context.
+        if (!sleeps && !added) continue;
         const f = ctx.facts.at(call, view);
         const state = f?.locks.heldAt(call);
         const held = state && atomicHeld(state);
-        if (!held) continue;
+        if (!f || !held) continue;
+        if (!sleeps) {
+          const chain = ctx.facts.sleeps.chain(name, cf.file.newPath ?? cf.file.oldPath ?? "");
+          // A sleep on a line the patch adds is reported there, where the callee is entered with the lock.
+          if (!chain || ctx.facts.world.functionsNamed(chain.calls[chain.calls.length - 2]).some((d) => d.view.isAdded(chain.node))) continue;
+          const lock = held.path ? pathDisplay(held.path) : held.key;
+          const file = cf.file.newPath ?? "";
+          const via = `it calls ${chain.calls.slice(1).map((c) => `'${c}()'`).join(", which calls ")}${chain.file !== file ? ` in ${chain.file}` : ""}`;
+          const o = held.origin;
+          if (o) {
+            ctx.report({
+              view, node: call, messageId: "calleeInherited", confidence: "medium",
+              data: { call: name, chain: via, fn: o.fn, origin: o.what, how: o.how },
+              related: [{ node: o.node, view: o.view, message: `'${o.fn}()' is registered here` }],
+            });
+          } else {
+            ctx.report({
+              view, node: call, messageId: "callee", confidence: "medium",
+              data: { call: name, chain: via, what: WHAT[held.kind] ?? held.kind, lock },
+              related: held.site ? [{ node: held.site, view, message: `'${lock}' is taken here` }] : [],
+            });
+          }
+          continue;
+        }
+        if (!added) {
+          // The call was there before: a finding only when the patch put it under the atomic context.
+          const before = ctx.changes.stateBefore(call, f.fn);
+          if (before === undefined || before === null || atomicHeld(before) || !held.site || !view.isAdded(held.site)) continue;
+        }
         const lock = held.path ? pathDisplay(held.path) : held.key;
         const what = WHAT[held.kind] ?? held.kind;
         const related = held.site ? [{ node: held.site, view, message: `'${lock}' is taken here` }] : [];
         const confidence = held.source === "caller" ? "medium" : undefined;
-        if (["preempt", "irq", "bh"].includes(held.kind)) {
+        const withGfp = !isSleepingCall(name) && gfp ? ` with ${gfp[1]}` : "";
+        const o = held.origin;
+        if (o) {
+          const via = o.fn === f.fn.name ? [] : [{ node: f.fn.node, view, message: `'${f.fn.name}()' is called from '${o.fn}()'` }];
+          ctx.report({
+            view, node: call, messageId: "inherited", data: { call: name, gfp: withGfp, fn: o.fn, origin: o.what, how: o.how },
+            related: [{ node: o.node, view: o.view, message: `'${o.fn}()' is registered here` }, ...via], confidence,
+          });
+        } else if (!added) {
+          ctx.report({ view, node: call, messageId: "nowUnder", data: { call: name, gfp: withGfp, what, lock }, related, confidence, removal: true });
+        } else if (["preempt", "irq", "bh"].includes(held.kind)) {
           ctx.report({ view, node: call, messageId: "context", data: { call: name, what }, related, confidence });
         } else if (!isSleepingCall(name) && gfp) {
           ctx.report({ view, node: call, messageId: "gfp", data: { call: name, gfp: gfp[1], what, lock }, related, confidence });

@@ -13,8 +13,8 @@
  * `--findings` also lists up to 40 findings per rule and archive, with the
  * message's index (for `npm run show`), Message-ID, subject, place,
  * confidence, message and the source line. `--json OUT.json` writes every
- * finding and the counts as JSON. `--rule` runs only the rules named (as
- * `kreview --rule` does). Every rule runs as under `--strict`: check-level
+ * finding and the counts as JSON. `--rule` (or `--only`) runs only the rules
+ * named, as `kreview --only` does. Every rule runs as under `--strict`: check-level
  * findings are counted and listed too.
  *
  * Exits 1 when a message was lost, a patch lost file diffs, or kreview failed
@@ -47,8 +47,8 @@ const positional: string[] = [];
       const v = args[++i];
       if (!v || v.startsWith("--")) usageError("--json needs a file to write (--json OUT.json)");
       jsonOut = v;
-    } else if (a === "--rule" || a.startsWith("--rule=")) {
-      const v = a === "--rule" ? args[++i] : a.slice("--rule=".length);
+    } else if (a === "--rule" || a === "--only" || a.startsWith("--rule=") || a.startsWith("--only=")) {
+      const v = a === "--rule" || a === "--only" ? args[++i] : a.slice(a.indexOf("=") + 1);
       if (!v || v.startsWith("--")) usageError("--rule needs a rule id (--rule sleep-in-atomic)");
       only.push(...v.split(",").filter(Boolean));
     } else if (a.startsWith("--json=")) jsonOut = a.slice("--json=".length) || usageError("--json needs a file to write");

@@ -98,7 +98,7 @@ export function createLinter(options: LinterOptions): Linter {
         internalError(result, "C view", e);
       }
       const findings: Finding[] = [];
-      const shared = new Analyses(patch, cfiles);
+      const shared = new Analyses(patch, cfiles, patch.kind === "patch" ? options.tree : undefined);
       const sinkOf = (rule: Rule) => (f: Finding) => {
         f.severity = severityOf(rule);
         if (f.severity === "check" && !keepChecks) return;
@@ -244,10 +244,11 @@ class Analyses {
   constructor(
     private readonly patch: Patch,
     private readonly cfiles: readonly CFile[],
+    private readonly tree: TreeSource | undefined,
   ) {}
 
   get<T>(a: Analysis<T>): T {
-    if (!this.results.has(a.id)) this.results.set(a.id, a.compute({ patch: this.patch, cfiles: this.cfiles, get: (b) => this.get(b) }));
+    if (!this.results.has(a.id)) this.results.set(a.id, a.compute({ patch: this.patch, cfiles: this.cfiles, tree: this.tree, get: (b) => this.get(b) }));
     return this.results.get(a.id) as T;
   }
 

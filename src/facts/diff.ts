@@ -7,7 +7,8 @@
  *   post-image no longer tests (`removedTests`);
  * - a statement moved out of a lock, or a lock released earlier: the same
  *   call was made under a lock in the pre-image and is not under it now
- *   (`lockedBefore`, and `lostLocks` for what it lost);
+ *   (`lockedBefore`, and `lostLocks` for what it lost); the other way round,
+ *   an unchanged call the patch put under a lock (`stateBefore`);
  * - a removed wait: the pre-image waited (`wait_event()`, `synchronize_rcu()`,
  *   `flush_work()`) where the post-image does not (`removedCalls`).
  *
@@ -19,7 +20,7 @@ import type { SyntaxNode } from "../c/parser.js";
 import type { CView, EnclosingFunction } from "../c/view.js";
 import { calleeName } from "../c/syntax.js";
 import type { FunctionFacts, PatchFacts } from "./index.js";
-import { holds, type HeldLock } from "./locks.js";
+import { holds, type HeldLock, type LockState } from "./locks.js";
 import type { NullTest } from "./tests.js";
 
 const norm = (s: string) => s.replace(/\s+/g, "");
@@ -48,22 +49,34 @@ export class ChangeFacts {
   }
 
   /**
+   * What was held where the pre-image made this same call, in the same
+   * function: undefined when the pre-image makes no such call (the call is
+   * new, or the function is), null when that call was unreachable.
+   */
+  stateBefore(call: SyntaxNode, fn: EnclosingFunction): LockState | undefined {
+    const before = this.preFunction(fn);
+    if (!before) return undefined;
+    const text = norm(call.text);
+    const name = calleeName(call);
+    let found = false;
+    for (const old of before.fn.node.descendantsOfType("call_expression")) {
+      if (calleeName(old) !== name || norm(old.text) !== text) continue;
+      found = true;
+      const state = before.locks.heldAt(old);
+      if (state) return state;
+    }
+    return found ? null : undefined;
+  }
+
+  /**
    * The locks (real ones, held on every path) under which the pre-image made
    * this same call, in the same function; empty when it made none or the
    * call is new.
    */
   lockedBefore(call: SyntaxNode, fn: EnclosingFunction): HeldLock[] {
-    const before = this.preFunction(fn);
-    if (!before) return [];
-    const text = norm(call.text);
-    const name = calleeName(call);
-    for (const old of before.fn.node.descendantsOfType("call_expression")) {
-      if (calleeName(old) !== name || norm(old.text) !== text) continue;
-      const state = before.locks.heldAt(old);
-      if (!state) continue;
-      return [...state.values()].filter((h) => h.must && guardsWriters(h.kind) && h.kind !== "custom" && h.source !== "caller");
-    }
-    return [];
+    const state = this.stateBefore(call, fn);
+    if (!state) return [];
+    return [...state.values()].filter((h) => h.must && guardsWriters(h.kind) && h.kind !== "custom" && h.source !== "caller");
   }
 
   /** The locks the call was made under before the patch and is not made under now: the statement left its critical section. */

@@ -202,20 +202,23 @@ class Walk<S> {
     const [inside, outside] = node.type === "do_statement" ? [s, s] : this.split(node.childForFieldName("condition"), s);
     const update = node.childForFieldName("update");
     const body = node.childForFieldName("body");
-    let after = body ? this.loopBody(body, inside, depth) : inside;
+    const once = node.type === "do_statement";
+    let after = body ? this.loopBody(body, inside, depth, once) : inside;
     if (update) after = this.exprs(update, after);
-    if (node.type === "do_statement") {
+    if (once) {
+      // A do-while body runs at least once: what it leaves is what follows.
       const cond = node.childForFieldName("condition");
-      if (cond) after = this.exprs(cond, after);
+      return cond ? this.exprs(cond, after) : after;
     }
     return this.join(outside, after);
   }
 
-  private loopBody(body: SyntaxNode, state: S | null, depth: number): S | null {
+  private loopBody(body: SyntaxNode, state: S | null, depth: number, once = false): S | null {
     this.jumps.push({ breaks: [], continues: [] });
     const end = this.statement(body, state, depth);
     const j = this.jumps.pop()!;
-    let out = this.join(state, end);
+    // The entry state stands for "no iteration" (and for the next ones), except after a do-while's first.
+    let out = once ? end : this.join(state, end);
     for (const b of [...j.breaks, ...j.continues]) out = this.join(out, b);
     return out;
   }

@@ -29,6 +29,9 @@ import { World, type FunctionInfo, type StatedGuard } from "./world.js";
 import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js";
 import { nullTests, type NullTest } from "./tests.js";
 import { ChangeFacts } from "./diff.js";
+import { SleepFacts } from "./sleeps.js";
+import { TreeCallees } from "../c/callees.js";
+import type { TreeSource } from "../c/whole.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
 
 export * from "./identity.js";
@@ -50,7 +53,8 @@ export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUs
 export interface Analysis<T> {
   id: string;
   /** `get` gives the result of another analysis of the same patch (computed once, shared). */
-  compute(input: { patch: Patch; cfiles: readonly CFile[]; get<U>(a: Analysis<U>): U }): T;
+  /** `tree` is the kernel tree, when the run has one: for what the patch calls and does not show. */
+  compute(input: { patch: Patch; cfiles: readonly CFile[]; tree?: TreeSource; get<U>(a: Analysis<U>): U }): T;
 }
 
 /** Everything known about one function, computed on first use. */
@@ -93,11 +97,20 @@ export class PatchFacts {
   private results?: (ResultUse & { view: CView; fn: EnclosingFunction })[];
   private calls?: Map<string, CallSite[]>;
 
+  private sleepFacts?: SleepFacts;
+
   constructor(
     readonly cfiles: readonly CFile[],
     readonly side: "post" | "pre",
+    /** The kernel tree, when there is one: for the bodies of functions the patch calls and does not show. */
+    private readonly tree?: TreeSource,
   ) {
     this.world = new World(cfiles, side);
+  }
+
+  /** Which calls may sleep through what they call (./sleeps.ts). */
+  get sleeps(): SleepFacts {
+    return (this.sleepFacts ??= new SleepFacts(this.world, this.tree ? new TreeCallees(this.tree, this.cfiles.map((c) => c.file.newPath ?? c.file.oldPath ?? "").filter(Boolean)) : null));
   }
 
   /** The views of this side. */
@@ -256,7 +269,10 @@ export class PatchFacts {
    * comment, or held by a caller in the patch around the call (followed up
    * to three callers up, each mapped through the arguments: a caller that
    * holds `hba->lock` and calls `helper(hba)` enters `helper(struct x *h)`
-   * with `h->lock`).
+   * with `h->lock`). A function registered to run in atomic context (an
+   * interrupt handler, a timer, an irq_chip callback: see
+   * src/c/kernel/contexts.ts) is entered with that context held, and passes
+   * it on to what it calls.
    */
   entryLocks(fn: EnclosingFunction, view: CView): HeldLock[] {
     let m = this.entryCache.get(view);
@@ -272,6 +288,13 @@ export class PatchFacts {
         const path: Path = d?.kind === "param" ? { ...s.path, rootKind: "param", rootType: d.type } : this.world.isGlobal(s.path.root) && s.path.steps.length === 0 ? { ...s.path, rootKind: "global" } : s.path;
         out.push({ key: pathText(path), path, typeKey: ids.typeKey(path), kind: "custom", atomic: false, shared: false, site: null, must: true, source: s.how });
       }
+    }
+    const cb = fn.name && fn.headVisible ? this.world.atomicCallbacks.get(fn.name) : undefined;
+    if (cb) {
+      out.push({
+        key: `context:${cb.kind}`, path: null, typeKey: null, kind: cb.kind, atomic: true, shared: false, site: null, must: true, source: "context",
+        origin: { fn: fn.name!, how: cb.how, what: cb.what, node: cb.node, view: cb.view },
+      });
     }
     const tag = `${this.side}:${fn.name}`;
     if (fn.name && fn.headVisible && !this.inProgress.has(tag) && this.inProgress.size < CALLER_DEPTH) {
@@ -336,7 +359,8 @@ export class PatchFacts {
   /** A lock a caller holds, as the callee names it. */
   private mapToCallee(h: HeldLock, site: CallSite, callee: EnclosingFunction): HeldLock | null {
     const base = { ...h, site: null, must: false, source: "caller" as const };
-    if (!h.path) return h.kind === "rcu" || h.kind === "custom" ? { ...base } : null;
+    // A lock with no path (rcu_read_lock(), interrupts off, an inherited context) is held by the callee as it is.
+    if (!h.path) return { ...base, key: h.source === "context" ? h.key : base.key };
     if (h.path.steps.length === 0 && h.path.rootKind === "global") return base;
     const callerIds = this.ids(site.caller.node, site.view);
     const calleeIds = this.ids(callee.node, this.viewOf(callee));
@@ -362,7 +386,7 @@ export class PatchFacts {
 export type { FunctionInfo, ListRef, ListUse };
 
 /** The post-image facts of a patch, as an analysis. */
-export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ cfiles }) => new PatchFacts(cfiles, "post") };
+export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ cfiles, tree }) => new PatchFacts(cfiles, "post", tree) };
 /** The pre-image facts of a patch (what the code did before), as an analysis. */
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
 /** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */

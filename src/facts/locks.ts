@@ -15,12 +15,13 @@
  * initial state.
  */
 import type { SyntaxNode } from "../c/parser.js";
+import type { CView } from "../c/view.js";
 import { callArgs as args, calleeName, unparen } from "../c/syntax.js";
 import { GUARD_CLASSES, LOCK_ASSERTIONS, LOCK_CALLS, type LockKind } from "../c/kernel/locks.js";
 import { Flow, type Transfer } from "./flow.js";
 import { pathText, type Identities, type Path } from "./identity.js";
 
-export type LockSource = "call" | "guard" | "trylock" | "assert" | "annotation" | "comment" | "caller";
+export type LockSource = "call" | "guard" | "trylock" | "assert" | "annotation" | "comment" | "caller" | "context";
 
 export interface HeldLock {
   /** Canonical lock expression (`work->conn->lock`, `rcu`, `dax_read_lock()`). */
@@ -39,6 +40,12 @@ export interface HeldLock {
   must: boolean;
   /** How we know. */
   source: LockSource;
+  /**
+   * Where a context the function inherits comes from: the registration
+   * that makes it (or a function that calls it) an interrupt handler, a
+   * timer or an irq_chip callback. Kept when the context passes to callees.
+   */
+  origin?: { fn: string; how: string; what: string; node: SyntaxNode; view: CView };
 }
 
 /** Locks held at a point; null when the point cannot be reached. */

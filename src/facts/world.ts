@@ -2,7 +2,8 @@
  * What the declarations of a patch's C files say, across files: struct
  * members and their types, file-scope variables and locks, the locking that
  * comments at members and list heads state, the functions defined, and the
- * functions that fill an ops table (`.destroy = foo_destroy`).
+ * functions that fill an ops table (`.destroy = foo_destroy`), and the
+ * callbacks registered where they run in atomic context.
  */
 import type { SyntaxNode } from "../c/parser.js";
 import type { CFile, CView } from "../c/view.js";
@@ -11,6 +12,7 @@ import { callArgs, calleeName } from "../c/syntax.js";
 import { LIST_HEAD_MACROS, LIST_HEAD_TYPES, LOCK_TYPES } from "../c/kernel/lists.js";
 import { NOT_A_LOCK, PROTECTED_BY, PROTECTS } from "../c/kernel/contracts.js";
 import { TEARDOWN_REGISTRATIONS } from "../c/kernel/objects.js";
+import { ATOMIC_REGISTRATIONS, ATOMIC_SLOTS, type AtomicContext } from "../c/kernel/contexts.js";
 import { declarator, pathFromText, typeName, type Path, type TypeWorld } from "./identity.js";
 
 export interface Member {
@@ -43,6 +45,15 @@ export interface StatedGuard {
   text: string;
 }
 
+/** A function registered to run in atomic context: where, and as what. */
+export interface AtomicCallback extends AtomicContext {
+  /** The registration call, or the ops-table entry. */
+  node: SyntaxNode;
+  view: CView;
+  /** How it was registered, for a message: "devm_request_irq()", "'.irq_enable' of struct irq_chip". */
+  how: string;
+}
+
 export interface FunctionInfo {
   name: string | null;
   node: SyntaxNode;
@@ -64,6 +75,8 @@ export class World implements TypeWorld {
   readonly opsSlots = new Map<string, string[]>();
   /** Functions registered to run at an object's teardown (`devm_add_action(dev, foo_cleanup, foo)`). */
   readonly teardownFns = new Set<string>();
+  /** Function name → how it was registered to run in atomic context (an interrupt handler, a timer, an irq_chip callback). */
+  readonly atomicCallbacks = new Map<string, AtomicCallback>();
   private readonly learned = new Map<string, { type: string; pointer: boolean }>();
 
   constructor(readonly cfiles: readonly CFile[], side: "post" | "pre") {
@@ -123,13 +136,17 @@ export class World implements TypeWorld {
     }
     for (const s of root.descendantsOfType("struct_specifier")) this.struct(s, view);
     // Only views that name a teardown registration are searched for one.
-    const names = Object.keys(TEARDOWN_REGISTRATIONS);
+    const names = [...Object.keys(TEARDOWN_REGISTRATIONS), ...Object.keys(ATOMIC_REGISTRATIONS)];
     const calls = names.some((n) => view.source.includes(n)) ? root.descendantsOfType("call_expression") : [];
     for (const call of calls) {
       const name = calleeName(call);
-      const reg = name ? TEARDOWN_REGISTRATIONS[name] : undefined;
+      if (!name) continue;
+      const reg = TEARDOWN_REGISTRATIONS[name];
       const fnArg = reg ? callArgs(call)[reg.fn] : undefined;
       if (fnArg?.type === "identifier") this.teardownFns.add(fnArg.text);
+      const atomic = ATOMIC_REGISTRATIONS[name];
+      const cb = atomic ? functionRef(callArgs(call)[atomic.fn]) : null;
+      if (atomic && cb && !this.atomicCallbacks.has(cb)) this.atomicCallbacks.set(cb, { what: atomic.what, kind: atomic.kind, node: call, view, how: `${name}()` });
     }
     for (const pair of root.descendantsOfType("initializer_pair")) {
       const field = pair.childForFieldName("designator")?.namedChildren[0]?.text ?? pair.namedChildren[0]?.namedChildren[0]?.text;
@@ -139,6 +156,11 @@ export class World implements TypeWorld {
       const slots = this.opsSlots.get(fnName) ?? [];
       slots.push(field);
       this.opsSlots.set(fnName, slots);
+      const struct = initializedStruct(pair);
+      const ctx = struct ? ATOMIC_SLOTS[struct] : undefined;
+      if (ctx?.members.includes(field) && !this.atomicCallbacks.has(fnName)) {
+        this.atomicCallbacks.set(fnName, { what: ctx.what, kind: ctx.kind, node: pair, view, how: `'.${field}' of struct ${struct}` });
+      }
     }
   }
 
@@ -241,4 +263,24 @@ export class World implements TypeWorld {
 /** A comment's words without its markers. */
 export function commentText(c: SyntaxNode): string {
   return c.text.replace(/^\/\*+|\*+\/$|^\/\/+/g, "").replace(/\n\s*\*+/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** A function named as a value: `foo`, `&foo`, `(void *)foo`. */
+function functionRef(n: SyntaxNode | undefined): string | null {
+  for (let i = 0; n && i < 4; i++) {
+    if (n.type === "identifier") return n.text;
+    if (n.type === "pointer_expression" || n.type === "parenthesized_expression") n = n.namedChildren[0];
+    else if (n.type === "cast_expression") n = n.childForFieldName("value") ?? undefined;
+    else return null;
+  }
+  return null;
+}
+
+/** The struct type a designated initializer fills: `static const struct irq_chip chip = { .irq_mask = ... }` → `irq_chip`. */
+function initializedStruct(pair: SyntaxNode): string | null {
+  const list = pair.parent;
+  const decl = list?.type === "initializer_list" ? list.parent : null;
+  const d = decl?.type === "init_declarator" ? decl.parent : null;
+  const type = d?.type === "declaration" ? d.childForFieldName("type") : null;
+  return type?.type === "struct_specifier" ? type.childForFieldName("name")?.text ?? null : null;
 }

@@ -118,4 +118,109 @@ out:
 \tspin_unlock(&s->lock);
 }`)).toEqual([["s->lock:must"], ["s->lock:must"]]);
   });
+
+  it("in a loop that drops and retakes the lock, the lock is held at the top and not between drop and retake", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tspin_lock(&s->lock);
+\twhile (s->n) {
+\t\tmarker();
+\t\tspin_unlock(&s->lock);
+\t\tmarker();
+\t\tspin_lock(&s->lock);
+\t}
+\tmarker();
+\tspin_unlock(&s->lock);
+}`)).toEqual([["s->lock:must"], [], ["s->lock:must"]]);
+  });
+
+  it("a lock released inside a loop on some iterations only is 'may' after it", () => {
+    expect(heldAtMarkers(`void f(struct s *s)
+{
+\tint i;
+
+\tspin_lock(&s->lock);
+\tfor (i = 0; i < s->n; i++) {
+\t\tif (s->v[i])
+\t\t\tcontinue;
+\t\tspin_unlock(&s->lock);
+\t\tbreak;
+\t}
+\tmarker();
+}`)).toEqual([["s->lock:may"]]);
+  });
+
+  it("joins every case of a switch, and a do-while body runs at least once", () => {
+    expect(heldAtMarkers(`void f(struct s *s, int c)
+{
+\tswitch (c) {
+\tcase 1:
+\t\tmutex_lock(&s->m);
+\t\tbreak;
+\tdefault:
+\t\tmutex_lock(&s->m);
+\t\tbreak;
+\t}
+\tmarker();
+\tmutex_unlock(&s->m);
+\tdo {
+\t\tspin_lock(&s->lock);
+\t} while (0);
+\tmarker();
+}`)).toEqual([["s->m:must"], ["s->lock:must"]]);
+  });
+
+  it("an error path that unlocks and jumps to a label that returns leaves the lock held on the main path", () => {
+    expect(heldAtMarkers(`int f(struct s *s)
+{
+\tint ret;
+
+\tspin_lock_irqsave(&s->lock, flags);
+\tret = check(s);
+\tif (ret)
+\t\tgoto out_unlock;
+\tmarker();
+\tspin_unlock_irqrestore(&s->lock, flags);
+\treturn 0;
+out_unlock:
+\tmarker();
+\tspin_unlock_irqrestore(&s->lock, flags);
+\treturn ret;
+}`)).toEqual([["s->lock:must"], ["s->lock:must"]]);
+  });
+
+  it("scoped_cond_guard holds its lock inside its statement only", () => {
+    expect(heldAtMarkers(`int f(struct s *s)
+{
+\tscoped_cond_guard(mutex_intr, return -EINTR, &s->m) {
+\t\tmarker();
+\t}
+\tmarker();
+\treturn 0;
+}`)).toEqual([["s->m:must"], []]);
+  });
+
+  it("a function registered as an interrupt handler is entered with interrupts off, and passes that to its callees", () => {
+    const src = `static void helper(struct s *s)
+{
+\tmarker();
+}
+
+static irqreturn_t s_irq(int irq, void *data)
+{
+\tmarker();
+\thelper(data);
+\treturn IRQ_HANDLED;
+}
+
+int s_probe(struct s *s)
+{
+\treturn request_irq(s->irq, s_irq, 0, "s", s);
+}`;
+    const [cf] = buildCFiles(patchOf([newCFile("t.c", src)]));
+    const facts = new PatchFacts([cf], "post");
+    const marks = cf.post.root.descendantsOfType("call_expression").filter((c: SyntaxNode) => c.childForFieldName("function")?.text === "marker");
+    const held = marks.map((m: SyntaxNode) => [...(facts.heldAt(m, cf.post) ?? new Map()).values()].map((l) => `${l.key}:${l.kind}:${l.source}:${l.origin?.how}`));
+    expect(held).toEqual([["context:irq:irq:caller:request_irq()"], ["context:irq:irq:context:request_irq()"]]);
+  });
 });

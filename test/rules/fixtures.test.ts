@@ -6,6 +6,8 @@
  * - a `good-*` input must stay silent ("noisy" when it is not), and go
  *   through with no internal error and no input problem (a rule that
  *   throws is not silent, it is broken).
+ * An input `X.eml` with a folder `X.tree/` beside it is linted with that
+ * folder as the kernel tree (`--tree`): a few files of a real tree, copied.
  * A rule without a fixture folder, a folder without a rule, a folder with no
  * bad or no good case, and an `.expected` with no input all fail.
  *
@@ -17,6 +19,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinRules } from "../../rules/index.js";
 import { lintFile } from "../helpers/pipeline.js";
+import { treeSource } from "../../src/cli/tree.js";
 import { goldenLines } from "../helpers/golden.js";
 
 const root = path.resolve(__dirname, "../..");
@@ -54,9 +57,11 @@ describe("rule fixtures", () => {
     const dir = path.join(fixturesDir, id);
     for (const name of readdirSync(dir).filter((n) => INPUT.test(n)).sort()) {
       const file = path.join(dir, name);
+      const treeDir = file.replace(INPUT, ".tree");
+      const tree = existsSync(treeDir) ? { tree: treeSource(treeDir) } : {};
       if (name.startsWith("good-")) {
         it(`${id}: ${name} stays silent (else: noisy)`, async () => {
-          const results = await lintFile(file, { only: [id] });
+          const results = await lintFile(file, { only: [id], strict: true, ...tree });
           expect(results.length).toBeGreaterThan(0);
           expect(goldenLines(results)).toBe("");
           // Silence must not come from a failure: no internal error, no input problem.
@@ -65,7 +70,7 @@ describe("rule fixtures", () => {
         });
       } else if (name.startsWith("bad-")) {
         it(`${id}: ${name} is reported as its golden says (else: missing / wrong)`, async () => {
-          const results = await lintFile(file, { only: [id] });
+          const results = await lintFile(file, { only: [id], strict: true, ...tree });
           const got = goldenLines(results);
           const golden = file.replace(INPUT, ".expected");
           if (bless && (!process.env.RULE || process.env.RULE === id)) writeFileSync(golden, got);
