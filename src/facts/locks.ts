@@ -138,11 +138,23 @@ export class FunctionLocks {
     return out;
   }
 
-  private release(s: State, key: string): State {
-    if (!s.has(key)) return s;
-    const out = new Map(s);
-    out.delete(key);
-    return out;
+  /**
+   * Drop a lock. One a caller holds through an object the call does not pass
+   * is known by its type alone (`caller:...`): releasing the same member of
+   * the same struct type releases it.
+   */
+  private release(s: State, key: string, typeKey: string | null = null): State {
+    if (s.has(key)) {
+      const out = new Map(s);
+      out.delete(key);
+      return out;
+    }
+    if (!typeKey) return s;
+    let out: State | null = null;
+    for (const [k, h] of s) {
+      if (h.source === "caller" && !h.path && h.typeKey === typeKey) (out ??= new Map(s)).delete(k);
+    }
+    return out ?? s;
   }
 
   private applyCall(call: SyntaxNode, s: State): State {
@@ -154,7 +166,7 @@ export class FunctionLocks {
       if (entry.conditional) return s; // a trylock outside a condition: cannot tell
       const lock = entry.arg < 0 ? { key: entry.key!, path: null, typeKey: entry.key! } : this.lockOf(a[entry.arg]);
       if (entry.op === "acquire") return this.acquire(s, { ...lock, kind: entry.kind, atomic: entry.atomic, shared: !!entry.shared, site: call, source: "call" });
-      return this.release(s, lock.key);
+      return this.release(s, lock.key, lock.typeKey);
     }
     if (LOCK_ASSERTIONS.has(name)) {
       return this.acquire(s, { ...this.lockOf(a[0]), kind: "custom", atomic: false, shared: false, site: call, source: "assert" });
@@ -168,7 +180,7 @@ export class FunctionLocks {
       }
       for (const e of effect.releases) {
         const lock = this.mapped(e, a);
-        if (lock) out = this.release(out, lock.key);
+        if (lock) out = this.release(out, lock.key, lock.typeKey);
       }
       if (effect.acquires.length || effect.releases.length) return out;
     }

@@ -223,4 +223,29 @@ int s_probe(struct s *s)
     const held = marks.map((m: SyntaxNode) => [...(facts.heldAt(m, cf.post) ?? new Map()).values()].map((l) => `${l.key}:${l.kind}:${l.source}:${l.origin?.how}`));
     expect(held).toEqual([["context:irq:irq:caller:request_irq()"], ["context:irq:irq:context:request_irq()"]]);
   });
+
+  it("a lock a caller holds through an object it does not pass is released by the callee's unlock of the same member", () => {
+    const src = `static int insert(struct tree *t, struct key *k)
+{
+\tstruct subtree *st = get_subtree(t, k);
+
+\tmarker();
+\tspin_unlock(&st->tree_lock);
+\tmarker();
+\tspin_lock(&st->tree_lock);
+\treturn 0;
+}
+
+int replay(struct tree *t, struct key *k)
+{
+\tstruct subtree *st = get_subtree(t, k);
+\tint ret;
+
+\tspin_lock(&st->tree_lock);
+\tret = insert(t, k);
+\tspin_unlock(&st->tree_lock);
+\treturn ret;
+}`;
+    expect(heldAtMarkers(src)).toEqual([["caller:st->tree_lock:may"], []]);
+  });
 });
