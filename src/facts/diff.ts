@@ -9,6 +9,7 @@
  *   call was made under a lock in the pre-image and is not under it now
  *   (`lockedBefore`, and `lostLocks` for what it lost); the other way round,
  *   an unchanged call the patch put under a lock (`stateBefore`);
+ * - moved code: a call the pre-image already made (`existedBefore`);
  * - a removed wait: the pre-image waited (`wait_event()`, `synchronize_rcu()`,
  *   `flush_work()`) where the post-image does not (`removedCalls`).
  *
@@ -26,10 +27,34 @@ import type { NullTest } from "./tests.js";
 const norm = (s: string) => s.replace(/\s+/g, "");
 
 export class ChangeFacts {
+  private preCalls?: Map<string, Set<string>>;
+
   constructor(
     private readonly post: PatchFacts,
     private readonly pre: PatchFacts,
   ) {}
+
+  /**
+   * Was this call there before the patch: the same call (white space aside)
+   * in the pre-image of any C file of the patch, so moved or re-indented
+   * code, and code moved between files, is not new.
+   */
+  existedBefore(call: SyntaxNode): boolean {
+    if (!this.preCalls) {
+      this.preCalls = new Map();
+      for (const v of this.pre.views) {
+        for (const c of v.root.descendantsOfType("call_expression")) {
+          const n = calleeName(c);
+          if (!n) continue;
+          let set = this.preCalls.get(n);
+          if (!set) this.preCalls.set(n, (set = new Set()));
+          set.add(norm(c.text));
+        }
+      }
+    }
+    const n = calleeName(call);
+    return !!n && !!this.preCalls.get(n)?.has(norm(call.text));
+  }
 
   /** The pre-image of a post-image function (same name, in the pre-image of any C file). */
   preFunction(fn: EnclosingFunction): FunctionFacts | null {

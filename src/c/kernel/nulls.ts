@@ -40,3 +40,13 @@ export const NOFAIL_FLAG = /\b__GFP_NOFAIL\b/;
 
 /** Calls that check the pointer they are handed and fail (return an ERR_PTR) when it is NULL: a test of it. */
 export const NULL_CHECKING_CALLS: ReadonlySet<string> = new Set(["devm_ioremap_resource", "devm_ioremap_resource_wc", "devm_of_iomap"]);
+
+/** A lookup or finder, by the table or by its name. */
+export function isLookupCall(name: string): boolean {
+  return LOOKUP_CALLS.has(name) || LOOKUP_NAME.test(name);
+}
+
+/** An allocation that returns NULL on failure. */
+export function isNullAlloc(name: string): boolean {
+  return NULL_ALLOC_CALLS.some((re) => re.test(name));
+}
