@@ -121,7 +121,8 @@ export class CView {
         const type = fn.childForFieldName("type");
         return { node: fn, name: head.name, headVisible: true, paramsKnown: !head.paramsCut, annotations: annotationsIn(head.section), returnType: type ? type.text : null };
       }
-      return { node: fn, name: head.name, headVisible: false, paramsKnown: false, annotations: [], returnType: null };
+      // The head is hidden, but git's `@@` section line is that head: its annotations (`__init`) are the function's.
+      return { node: fn, name: head.name, headVisible: false, paramsKnown: false, annotations: head.name ? annotationsIn(head.section) : [], returnType: null };
     }
     const body = fn.childForFieldName("body");
     const endRow = body ? body.startPosition.row : fn.endPosition.row;
@@ -162,7 +163,7 @@ export interface EnclosingFunction {
   headVisible: boolean;
   /** False when its parameters are not all shown (a hidden head, or an `@@` section that cut them short). */
   paramsKnown: boolean;
-  /** Kernel annotations on the head (`__init`, `__must_check`, ...). */
+  /** Kernel annotations on the head (`__init`, `__must_check`, ...), read from the `@@` section line when the head is hidden. */
   annotations: string[];
   /** Return type text as written, or null when the head is not visible. */
   returnType: string | null;
