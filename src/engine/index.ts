@@ -38,6 +38,7 @@ export {
   listGuard,
   type ListGuard,
   walkBody,
+  bodySeen,
   entryLeaves,
   lockDrops,
   type LockDrop,

@@ -39,7 +39,7 @@ export * from "./world.js";
 export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
-export { walkBody, entryLeaves, lockDrops, type LockDrop } from "./loops.js";
+export { walkBody, bodySeen, entryLeaves, lockDrops, type LockDrop } from "./loops.js";
 export { runInSequence } from "./callers.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";

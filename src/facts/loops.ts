@@ -4,6 +4,8 @@
  *
  * - `walkBody(call)`: the statement a `list_for_each_entry*()` governs (the
  *   macro parses as a call followed by its body);
+ * - `bodySeen(body, view)`: the patch shows the whole body (no lines hidden
+ *   between two hunks, no brace made up to close a hunk that ends inside it);
  * - `entryLeaves(body, pos, member)`: where the body lets go of the walked
  *   entry: takes it off (or moves it from) the list, or hands the entry
  *   itself to a call (`kfree(pos)`, `foo_delete(pos)`), which may free it.
@@ -13,6 +15,7 @@
  *   entry (the one saved before the lock was dropped) or leaves the walk.
  */
 import type { SyntaxNode } from "../c/parser.js";
+import type { CView } from "../c/view.js";
 import { callArgs, calleeName, unparen } from "../c/syntax.js";
 import { LIST_CALLS } from "../c/kernel/lists.js";
 import { LOCK_CALLS } from "../c/kernel/locks.js";
@@ -28,6 +31,13 @@ export function walkBody(call: SyntaxNode): SyntaxNode | null {
   let next = stmt.nextNamedSibling;
   while (next?.type === "comment") next = next.nextNamedSibling;
   return next;
+}
+
+/** Does the view show all of a walk's body? Not when the patch hides lines inside it, or the hunk ends before it does. */
+export function bodySeen(body: SyntaxNode, view: CView): boolean {
+  if (view.spansGap(body)) return false;
+  const last = body.lastChild;
+  return !last || (!view.isSynthetic(last) && !last.isMissing);
 }
 
 /** The variable an expression starts from (`e` in `&e->node`, `e`). */
