@@ -43,6 +43,7 @@ export {
   lockDrops,
   type LockDrop,
   runInSequence,
+  fileLocal,
   type NullTest,
   type NullSource,
   type ResultUse,

@@ -7,8 +7,19 @@
  * run one after the other in one thread, never at the same time: what one
  * does to a list is no concurrent change for the other. False when either
  * has no call in the patch (who calls it, and from where, is unknown).
+ *
+ * `fileLocal(fn)`: a `static` function, called only from its own file. A
+ * driver's static functions run in the flows the driver itself sets up (its
+ * reset handler, its event work); one that is not static is an entry point
+ * other code calls, from whatever context it runs in.
  */
+import type { SyntaxNode } from "../c/parser.js";
 import type { PatchFacts } from "./index.js";
+
+export function fileLocal(fn: { node: SyntaxNode; headVisible: boolean }): boolean {
+  if (!fn.headVisible) return false;
+  return fn.node.namedChildren.some((c) => c.type === "storage_class_specifier" && c.text === "static");
+}
 
 export function runInSequence(facts: PatchFacts, a: string, b: string): boolean {
   if (a === b) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { entryLeaves, lockDrops, runInSequence, walkBody } from "../../src/facts/index.js";
+import { entryLeaves, fileLocal, lockDrops, runInSequence, walkBody } from "../../src/facts/index.js";
 import { callsOf, factsOf, fnFacts } from "./helpers.js";
 
 /** The walks of the code, with their bodies. */
@@ -121,5 +121,14 @@ void reset_done(struct host *h)
 	sweep(h);
 }`);
     expect(runInSequence(facts, "mark", "sweep")).toBe(true);
+  });
+});
+
+describe("file-local functions", () => {
+  it("are the static ones whose head the patch shows", () => {
+    const { cfiles, facts } = factsOf(`static void a(void) { marker(); }
+static inline void b(void) { marker(); }
+void c(void) { marker(); }`);
+    expect(callsOf(cfiles, "marker").map((m) => fileLocal(fnFacts(facts, cfiles, m).fn))).toEqual([true, true, false]);
   });
 });
