@@ -172,6 +172,7 @@ ruleTester("safe-iterator-misuse", {
   valid: [
     { name: "a lookup under the lock that deleters take", code: lookupLocked },
     { name: "a lookup whose caller holds the lock, stated with lockdep_assert_held()", code: asserted },
+    { name: "a lookup inside an RCU read-side section (a question of the walk macro, not of the _safe form)", code: lookup("rcu_read_lock();\n") },
     { name: "a _safe walk that deletes entries under the lock", code: sweep(true) },
     { name: "a _safe walk of a private list spliced off under the lock", code: spliced(true) },
     { name: "a teardown walk in a kref release callback", code: release("struct kref *kref", "container_of(kref, struct host, ref)") },
