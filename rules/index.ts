@@ -9,7 +9,18 @@ import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
+import safeIteratorMisuse from "./safe-iterator-misuse.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
 import unregisterWithoutInit from "./unregister-without-init.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, bugOn, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, sleepInAtomic, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [
+  bitwiseOrInCondition,
+  bugOn,
+  listMutationUnlocked,
+  nonblockingRemoveName,
+  opsNullDeref,
+  patchFormat,
+  safeIteratorMisuse,
+  sleepInAtomic,
+  unregisterWithoutInit,
+].sort((a, b) => a.id.localeCompare(b.id));

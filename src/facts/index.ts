@@ -42,6 +42,8 @@ export * from "./world.js";
 export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
+export { walkBody, bodySeen, entryLeaves, lockDrops, type LockDrop } from "./loops.js";
+export { runInSequence, fileLocal } from "./callers.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";

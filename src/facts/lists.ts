@@ -220,7 +220,7 @@ export class ListModel {
     if (!head) return null;
     const p = ids.path(head);
     if (!p) return null;
-    const display = unparen(head).text.replace(/\s+/g, "").replace(/^&/, "");
+    const display = unparen(head).text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
     if (p.steps.length === 0) {
       const d = ids.decls.get(p.root);
       if (d?.listHead) return { key: `local:${fn.id}:${p.root}`, display, global: false, private: true, owner: null, member: null, struct: null, path: p };

@@ -61,7 +61,7 @@ describe("rule fixtures", () => {
       const tree = existsSync(treeDir) ? { tree: treeSource(treeDir) } : {};
       if (name.startsWith("good-")) {
         it(`${id}: ${name} stays silent (else: noisy)`, async () => {
-          const results = await lintFile(file, { only: [id], strict: true, ...tree });
+          const results = await lintFile(file, { only: [id], strict: true, ...tree }); // strict: a check-level rule is judged too
           expect(results.length).toBeGreaterThan(0);
           expect(goldenLines(results)).toBe("");
           // Silence must not come from a failure: no internal error, no input problem.
@@ -70,7 +70,7 @@ describe("rule fixtures", () => {
         });
       } else if (name.startsWith("bad-")) {
         it(`${id}: ${name} is reported as its golden says (else: missing / wrong)`, async () => {
-          const results = await lintFile(file, { only: [id], strict: true, ...tree });
+          const results = await lintFile(file, { only: [id], strict: true, ...tree }); // strict: a check-level rule is judged too
           const got = goldenLines(results);
           const golden = file.replace(INPUT, ".expected");
           if (bless && (!process.env.RULE || process.env.RULE === id)) writeFileSync(golden, got);

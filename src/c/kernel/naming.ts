@@ -13,6 +13,9 @@ export const TEARDOWN_NAME = /_(remove|destroy|unregister)$/;
 export const REGISTER_NAME = /(^|_)(register|add|attach|install|enroll)(_|$)/;
 export const UNREGISTER_NAME = /(^|_)(unregister|remove|del|delete|detach|uninstall)(_|$)/;
 
+/** Calls whose name says they let go of an object: drop a reference, free it, take it off. */
+export const LET_GO_NAME = /(^|_)(put|unref|release|free|destroy|del|delete|remove|unlink|drop|kill|cleanup|teardown|detach|unregister)(_|$)/;
+
 /** Members that hold an operations table (`ops`, `fops`, `holder_ops`, `callbacks`). */
 export const OPS_MEMBER = /(^|_)f?ops$|operations$|(^|_)callbacks?$/;
 
