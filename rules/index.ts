@@ -9,6 +9,7 @@ import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
+import roAfterInit from "./ro-after-init.js";
 import safeIteratorMisuse from "./safe-iterator-misuse.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
 import unregisterWithoutInit from "./unregister-without-init.js";
@@ -20,6 +21,7 @@ export const builtinRules: readonly Rule[] = [
   nonblockingRemoveName,
   opsNullDeref,
   patchFormat,
+  roAfterInit,
   safeIteratorMisuse,
   sleepInAtomic,
   unregisterWithoutInit,
