@@ -20,6 +20,7 @@ export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS, guardsWriters } from "../c/
 export { isWaitCall, isRefDropCall, isUserWait, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export * as naming from "../c/kernel/naming.js";
 export { isSleepingCall, SLEEPING_GFP, ATOMIC_GFP } from "../c/kernel/sleeps.js";
+export { COMPLETION_MEMBERS, WORK_WAITS, INLINE_CALLBACK_CALLS } from "../c/kernel/callbacks.js";
 // The semantic core: facts every rule shares (src/facts/).
 export {
   PatchFacts,
@@ -28,6 +29,12 @@ export {
   kernelNullSource,
   changeFacts,
   ChangeFacts,
+  callbackFacts,
+  CallbackFacts,
+  lockIdentity,
+  sameLock,
+  lockDisplay,
+  type TakenLock,
   holds,
   pathText,
   ownerOf,

@@ -30,6 +30,7 @@ import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js
 import { nullTests, type NullTest } from "./tests.js";
 import { ChangeFacts } from "./diff.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
+import { CallbackFacts } from "./callbacks.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -42,6 +43,7 @@ export { listGuard, type ListGuard } from "./guards.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
+export { CallbackFacts, lockIdentity, lockDisplay, sameLock, type TakenLock } from "./callbacks.js";
 
 /**
  * A per-patch analysis: computed on first use by any rule and shared by all
@@ -367,3 +369,5 @@ export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ c
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
 /** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */
 export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };
+/** The lock takers, callable functions, work handlers and ops tables of the post-images (./callbacks.ts), as an analysis. */
+export const callbackFacts: Analysis<CallbackFacts> = { id: "facts:callbacks", compute: ({ get }) => new CallbackFacts(get(postFacts)) };
