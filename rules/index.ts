@@ -4,6 +4,7 @@
  */
 import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
+import callbackUnderLock from "./callback-under-lock.js";
 import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
@@ -11,4 +12,4 @@ import patchFormat from "./patch-format.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
 import unregisterWithoutInit from "./unregister-without-init.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, sleepInAtomic, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, callbackUnderLock, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, sleepInAtomic, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));

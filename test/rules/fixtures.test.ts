@@ -6,6 +6,7 @@
  * - a `good-*` input must stay silent ("noisy" when it is not), and go
  *   through with no internal error and no input problem (a rule that
  *   throws is not silent, it is broken).
+ * Check-level rules are run as `--strict` runs them.
  * A rule without a fixture folder, a folder without a rule, a folder with no
  * bad or no good case, and an `.expected` with no input all fail.
  *
@@ -56,7 +57,7 @@ describe("rule fixtures", () => {
       const file = path.join(dir, name);
       if (name.startsWith("good-")) {
         it(`${id}: ${name} stays silent (else: noisy)`, async () => {
-          const results = await lintFile(file, { only: [id] });
+          const results = await lintFile(file, { only: [id], strict: true });
           expect(results.length).toBeGreaterThan(0);
           expect(goldenLines(results)).toBe("");
           // Silence must not come from a failure: no internal error, no input problem.
@@ -65,7 +66,7 @@ describe("rule fixtures", () => {
         });
       } else if (name.startsWith("bad-")) {
         it(`${id}: ${name} is reported as its golden says (else: missing / wrong)`, async () => {
-          const results = await lintFile(file, { only: [id] });
+          const results = await lintFile(file, { only: [id], strict: true });
           const got = goldenLines(results);
           const golden = file.replace(INPUT, ".expected");
           if (bless && (!process.env.RULE || process.env.RULE === id)) writeFileSync(golden, got);
