@@ -52,14 +52,22 @@ function foreign(callee: SyntaxNode, f: FunctionFacts, cb: CallbackFacts): strin
   return null;
 }
 
-/** A function of the patch that other code can call and that takes lock `id` in a way that excludes `h`. */
-function outsideTaker(cb: CallbackFacts, id: string, h: HeldLock, self: string | null): { t: TakenLock; why: string } | null {
+/**
+ * A function of the patch that the callback can reach and that takes lock
+ * `id` in a way that excludes `h`: exported (any code may call it), or an
+ * ops function (or called by one) that takes an object of a type the
+ * callback is handed (`->complete(ep, req)` reaches the `.queue` of `ep`'s
+ * ops, not a debugfs file's `.read`).
+ */
+function outsideTaker(cb: CallbackFacts, id: string, h: HeldLock, self: string | null, handed: Set<string>): { t: TakenLock; why: string } | null {
   let best: { t: TakenLock; why: string } | null = null;
   for (const info of cb.facts.world.functions) {
     if (!info.name) continue;
     const t = cb.takes(info.name).find((x) => sameLock(x.id, id) && conflicts(h, x));
-    const why = t ? cb.outside(info.name) : null;
-    if (!t || !why) continue;
+    const e = t ? cb.entry(info.name) : null;
+    if (!t || !e) continue;
+    if (e.by === "ops" && ![...cb.paramTypes(e.fn)].some((ty) => handed.has(ty))) continue;
+    const why = e.why;
     // Another function before the one that calls the callback, an exclusive take before a shared one.
     const rank = (x: TakenLock) => (x.fn.name === self ? 2 : 0) + (x.lock.shared ? 1 : 0);
     if (!best || rank(t) < rank(best.t)) best = { t, why };
@@ -203,8 +211,15 @@ head is not shown, findings are given at low confidence.
 
         const whose = foreign(callee!, f, cb);
         if (!whose) continue;
+        // The struct types the callback is handed: what it can call back through.
+        const handed = new Set<string>();
+        for (const a of callArgs(call)) {
+          const p = f.ids.path(a);
+          const ty = p ? f.ids.typeOfPath(p) : null;
+          if (ty) handed.add(ty);
+        }
         for (const { h, id } of held) {
-          const taker = outsideTaker(cb, id, h, f.fn.name);
+          const taker = outsideTaker(cb, id, h, f.fn.name, handed);
           if (!taker) continue;
           const data = { callback: callee!.text, whose, lock: lockOf(h), taker: taker.t.fn.name!, why: taker.why, as: lockDisplay(taker.t.lock) === lockOf(h) ? "" : ` (${lockDisplay(taker.t.lock)})` };
           if (h.source !== "caller") {

@@ -153,17 +153,34 @@ export class CallbackFacts {
    * it (up to three calls up).
    */
   outside(name: string, depth = 3): string | null {
-    if (this.exported.has(name)) return "exported";
+    return this.entry(name, depth)?.why ?? null;
+  }
+
+  /**
+   * The way in from other code: the exported or ops function through which
+   * `name` is reached (itself, or a caller up to three calls up), and why.
+   */
+  entry(name: string, depth = 3): { why: string; fn: string; by: "export" | "ops" } | null {
+    if (this.exported.has(name)) return { why: "exported", fn: name, by: "export" };
     const slots = this.facts.world.opsSlots.get(name);
-    if (slots?.length) return `the '.${slots[0]}' of an ops table`;
+    if (slots?.length) return { why: `the '.${slots[0]}' of an ops table`, fn: name, by: "ops" };
     if (depth <= 0) return null;
     for (const site of this.facts.callSites(name)) {
       const caller = site.caller.name;
       if (!caller || caller === name) continue;
-      const why = this.outside(caller, depth - 1);
-      if (why) return `called by ${caller}(), ${why.startsWith("called") ? why : `which is ${why}`}`;
+      const e = this.entry(caller, depth - 1);
+      if (e) return { ...e, why: `called by ${caller}(), ${e.why.startsWith("called") ? e.why : `which is ${e.why}`}` };
     }
     return null;
+  }
+
+  /** The struct types a function of the patch takes as parameters. */
+  paramTypes(name: string): Set<string> {
+    const out = new Set<string>();
+    for (const info of this.facts.world.functionsNamed(name)) {
+      for (const d of this.facts.ids(info.node, info.view).decls.values()) if (d.kind === "param" && d.type) out.add(d.type);
+    }
+    return out;
   }
 
   /** The handlers bound to a work item, by the work's type key or global name. */

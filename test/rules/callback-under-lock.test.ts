@@ -150,6 +150,8 @@ ${giveback}
 `;
 const completeUnder = udc(`	if (req->complete)
 		req->complete(&uep->ep, req);`);
+// The .queue replaced by a debugfs .read: the callback is handed nothing that reaches it.
+const completeFileOp = completeUnder.replace("static int udc_ep_queue(struct usb_ep *ep, struct usb_request *req, gfp_t gfp)\n{\n\tstruct udc_ep *uep = container_of(ep, struct udc_ep, ep);\n\tstruct udc *udc = uep->udc;", "static int udc_ep_queue(struct file *file, char *buf, size_t len)\n{\n\tstruct udc *udc = file->private_data;");
 const completeDropped = udc(`	if (req->complete) {
 		spin_unlock(&udc->lock);
 		req->complete(&uep->ep, req);
@@ -187,6 +189,7 @@ ruleTester("callback-under-lock", {
     { name: "the delayed work cancelled with no lock held", code: delayed(false) },
     { name: "the UDC drops its lock around ->complete()", code: completeDropped },
     { name: "no end_io handed to iomap_dio_rw()", code: dio("NULL") },
+    { name: "an ops function the callback is handed no way to reach", code: completeFileOp },
   ],
   invalid: [
     { name: "the holder callback called under the lock the registration takes", code: underLock, errors: [{ line: lineOf(underLock, "->notify(h, event)"), messageId: "callback", confidence: "medium" }] },
