@@ -5,6 +5,7 @@
 import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
 import bugOn from "./bug-on.js";
+import callbackUnderLock from "./callback-under-lock.js";
 import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
@@ -17,6 +18,7 @@ import unregisterWithoutInit from "./unregister-without-init.js";
 export const builtinRules: readonly Rule[] = [
   bitwiseOrInCondition,
   bugOn,
+  callbackUnderLock,
   listMutationUnlocked,
   nonblockingRemoveName,
   opsNullDeref,

@@ -33,6 +33,7 @@ import { SleepFacts } from "./sleeps.js";
 import { TreeCallees } from "../c/callees.js";
 import type { TreeSource } from "../c/whole.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
+import { CallbackFacts } from "./callbacks.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -47,6 +48,7 @@ export { runInSequence, fileLocal } from "./callers.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
+export { CallbackFacts, lockIdentity, lockDisplay, sameLock, type TakenLock } from "./callbacks.js";
 
 /**
  * A per-patch analysis: computed on first use by any rule and shared by all
@@ -393,3 +395,5 @@ export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ c
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
 /** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */
 export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };
+/** The lock takers, callable functions, work handlers and ops tables of the post-images (./callbacks.ts), as an analysis. */
+export const callbackFacts: Analysis<CallbackFacts> = { id: "facts:callbacks", compute: ({ get }) => new CallbackFacts(get(postFacts)) };

@@ -112,7 +112,7 @@ export class World implements TypeWorld {
 
   private collect(cf: CFile, view: CView) {
     const root = view.root;
-    for (const top of root.namedChildren) {
+    for (const top of topLevel(root)) {
       if (top.type === "function_definition") {
         const info = { name: functionName(top), node: top, cfile: cf, view };
         this.functions.push(info);
@@ -258,6 +258,25 @@ export class World implements TypeWorld {
       return;
     }
   }
+}
+
+const PREPROC_BLOCKS = new Set(["preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"]);
+
+/**
+ * The file-scope items of a view, inside `#if`/`#ifdef` blocks too: a hunk
+ * that shows an `#ifdef` but not its `#endif` leaves every function after it
+ * inside the block.
+ */
+export function topLevel(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode, depth: number) => {
+    for (const c of n.namedChildren) {
+      if (PREPROC_BLOCKS.has(c.type) && depth < 16) walk(c, depth + 1);
+      else out.push(c);
+    }
+  };
+  walk(root, 0);
+  return out;
 }
 
 /** A comment's words without its markers. */

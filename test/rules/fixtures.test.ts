@@ -8,6 +8,7 @@
  *   throws is not silent, it is broken).
  * An input `X.eml` with a folder `X.tree/` beside it is linted with that
  * folder as the kernel tree (`--tree`): a few files of a real tree, copied.
+ * Check-level rules are run as `--strict` runs them.
  * A rule without a fixture folder, a folder without a rule, a folder with no
  * bad or no good case, and an `.expected` with no input all fail.
  *
