@@ -85,7 +85,8 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
         else refs.set(id.text, [{ node: id, view: cf.post }]);
       }
     }
-    const isInit = (view: CView, node: SyntaxNode) => view.enclosingFunction(node)?.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a)) ?? false;
+    // Boot code: `__init` (and its kin), not `__exit`, which runs at unload.
+    const isInit = (view: CView, node: SyntaxNode) => view.enclosingFunction(node)?.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a) && a !== "__exit") ?? false;
 
     for (const f of ctx.facts.world.functions) {
       const fn = f.view.describeFunction(f.node);

@@ -36,6 +36,7 @@ ruleTester("ro-after-init", {
   valid: [
     { name: "a helper already marked __init", code: helper("__init ") },
     { name: "a helper also called after boot", code: helper("", "void foo_reset(void)\n{\n\tfoo_setup();\n}\n") },
+    { name: "a helper only __exit code calls is not boot code", code: helper("").replace("static int __init foo_init", "static int __exit foo_init") },
     { name: "a helper whose address is taken", code: helper("", "static void *foo_hook = foo_setup;\n") },
     { name: "a table already __ro_after_init", code: table(" __ro_after_init") },
     { name: "a table also written after boot", code: table("", "void foo_set(int i, int v)\n{\n\tfoo_table[i] = v;\n}\n") },
