@@ -9,6 +9,7 @@ import callbackUnderLock from "./callback-under-lock.js";
 import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
+import optionalOpsCheck from "./optional-ops-check.js";
 import patchFormat from "./patch-format.js";
 import roAfterInit from "./ro-after-init.js";
 import safeIteratorMisuse from "./safe-iterator-misuse.js";
@@ -22,6 +23,7 @@ export const builtinRules: readonly Rule[] = [
   listMutationUnlocked,
   nonblockingRemoveName,
   opsNullDeref,
+  optionalOpsCheck,
   patchFormat,
   roAfterInit,
   safeIteratorMisuse,
