@@ -44,7 +44,8 @@ export default defineRule({
 Finds an ops table (\`ops\`, \`fops\`, \`*_operations\`) that the patch tests for
 NULL at every call through it it shows (\`if (n->ops && n->ops->invalidate)\`), while
 the registration function of the same patch (\`*_register*\`, \`*_add\`,
-\`*_attach\`) that takes the object, or stores the table, never tests it.
+\`*_attach\`) that takes the object carrying the table and puts it on a list
+never tests it.
 
 ### Why is this bad?
 An ops table that may be NULL is a contract every caller has to remember;
@@ -77,7 +78,9 @@ Use instead: \`if (!notifier->ops) return -EINVAL;\` in the registration, and
 > — Sean Christopherson, "Re: [PATCH v5 02/13] mm: Introduce memfile_notifier", 29 Mar 2022
 
 ### Known problems
-Only a registration the patch shows is looked at: with none, the rule says
+A table that lives in a long-lived object and stays NULL until something
+registers (\`dax_dev->holder_ops\`) is tested because nothing may be
+registered: that is not reported. Only a registration the patch shows is looked at: with none, the rule says
 nothing (the table may be optional by design, or checked elsewhere). A
 registration that checks the table through a helper it calls is taken as
 not checking it.
@@ -125,17 +128,14 @@ function registration(facts: PatchFacts, functions: readonly { name: string | nu
     if (!fn.headVisible || !info.view.isAdded(info.node)) continue;
     const f = facts.function(fn, info.view);
     const params = [...f.ids.decls.values()].filter((d) => d.kind === "param");
+    // The object that carries the table is handed in and put on a list: every entry of that list is a
+    // registered one, so a NULL table means one registered without ops (a table that lives in a
+    // long-lived object and is NULL until something registers is another matter, and not this rule's).
     let candidate: string | null = null;
-    // The object that carries the table is handed in: `notifier->ops` must be checked.
-    for (const p of params) if (p.pointer && p.type === struct) candidate = `${p.name}->${member}`;
-    // Or the table is handed in and stored: `dev->ops = ops;` must check `ops`.
-    for (const a of info.node.descendantsOfType("assignment_expression")) {
-      const left = a.childForFieldName("left");
-      const right = a.childForFieldName("right");
-      const lp = left ? f.ids.path(left) : null;
-      if (!lp || !right || f.ids.typeKey(lp) !== `${struct}::${member}`) continue;
-      const rp = f.ids.path(right);
-      if (rp && rp.steps.length === 0 && params.some((p) => p.name === rp.root)) candidate = rp.root;
+    for (const p of params) {
+      if (!p.pointer || p.type !== struct) continue;
+      const added = facts.lists().uses.some((u) => u.op === "mutation" && u.api.change === "add" && u.fn?.node.id === info.node.id && u.entry?.root === p.name);
+      if (added) candidate = `${p.name}->${member}`;
     }
     if (!candidate) continue;
     if (f.nullTests.has(candidate)) return null;

@@ -1,4 +1,4 @@
-import { BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT, calleeName, callArgs, defineRule, type CView, type SyntaxNode } from "../src/engine/index.js";
+import { BOOT_ONLY_ANNOTATIONS, BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT, calleeName, callArgs, defineRule, type CView, type SyntaxNode } from "../src/engine/index.js";
 
 /** Is the whole node on lines the patch adds? */
 function wholeAdded(view: CView, node: SyntaxNode): boolean {
@@ -85,8 +85,8 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
         else refs.set(id.text, [{ node: id, view: cf.post }]);
       }
     }
-    // Boot code: `__init` (and its kin), not `__exit`, which runs at unload.
-    const isInit = (view: CView, node: SyntaxNode) => view.enclosingFunction(node)?.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a) && a !== "__exit") ?? false;
+    // Boot code: `__init`; not `__exit` (run at unload) nor `__ref` (run-time code that may call init code).
+    const isInit = (view: CView, node: SyntaxNode) => view.enclosingFunction(node)?.annotations.some((a) => BOOT_ONLY_ANNOTATIONS.has(a)) ?? false;
 
     for (const f of ctx.facts.world.functions) {
       const fn = f.view.describeFunction(f.node);

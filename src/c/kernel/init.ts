@@ -5,8 +5,16 @@
  * ro-after-init rule through the engine.
  */
 
-/** Annotations that make a function init or exit code. */
+/** Annotations that already place a function in a section of its own (init, exit, or allowed to call init code). */
 export const INIT_FUNCTION_ANNOTATIONS: ReadonlySet<string> = new Set(["__init", "__exit", "__ref", "__meminit", "__cpuinit", "__devinit"]);
+
+/**
+ * Annotations that make a function boot code, freed after boot. Not
+ * `__ref` (a run-time function allowed to call init code: memory hotplug's
+ * `add_memory_resource()`), nor `__meminit` (kept when memory hotplug is
+ * built), nor `__exit`.
+ */
+export const BOOT_ONLY_ANNOTATIONS: ReadonlySet<string> = new Set(["__init"]);
 
 /** Annotations (and qualifiers) that already say how a variable lives after boot. */
 export const VARIABLE_PLACEMENT = /\b(const|__ro_after_init|__initdata|__initconst|__exitdata|__read_mostly|__refdata|__meminitdata|__percpu|DEFINE_PER_CPU\w*)\b/;
