@@ -6,6 +6,7 @@ import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
 import bugOn from "./bug-on.js";
 import callbackUnderLock from "./callback-under-lock.js";
+import holderNotCleared from "./holder-not-cleared.js";
 import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
@@ -20,6 +21,7 @@ export const builtinRules: readonly Rule[] = [
   bitwiseOrInCondition,
   bugOn,
   callbackUnderLock,
+  holderNotCleared,
   listMutationUnlocked,
   nonblockingRemoveName,
   opsNullDeref,

@@ -18,11 +18,15 @@ export class CView {
   private rowIndex?: Map<PatchLine, number>;
   private readonly described = new Map<number, EnclosingFunction>();
 
+  /** Built from the whole file the tree holds: row N is line N+1 of this side, shown in the patch or not. */
+  readonly whole: boolean;
+
   constructor(
     readonly file: FileDiff,
     readonly side: Side,
     whole?: WholeSide,
   ) {
+    this.whole = !!whole;
     this.layout = whole ? wholeLayout(whole) : layoutFile(file, side);
     this.source = this.layout.rows.join("\n");
     this.tree = parseC(this.source);

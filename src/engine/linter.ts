@@ -327,7 +327,8 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
   const related: RelatedLocation[] = (d.related ?? []).map((r) => {
     const rv = r.view ?? view;
     const loc = locate(rv, r.node);
-    const no = loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : null;
+    // A line only the tree shows is still a line of the file: its row says which.
+    const no = loc.line ? (rv.side === "post" ? loc.line.newNo : loc.line.oldNo) : rv.whole ? r.node.startPosition.row + 1 : null;
     return {
       message: r.message,
       file: rv.file.path,

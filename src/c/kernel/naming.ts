@@ -47,3 +47,6 @@ export const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(bl
  * `list_empty()`); their result is a truth value, whatever type they return.
  */
 export const PREDICATE_NAME = /^(is|has|can|should|needs?)_\w+$|_(is|has|can)_\w+$|^(list|hlist)_empty(_careful)?$|^\w+_(enabled|present|supported|empty|busy|pending)$/;
+
+/** Names of functions that end an object's life: `kill_dax()`, `foo_destroy()`, `bar_release()`. */
+export const LIFE_END_NAME = /^kill_\w+$|_(remove|destroy|unregister|release|free|kill|teardown|shutdown)$/;
