@@ -48,8 +48,8 @@ export default defineRule({
     dangling: "'{{field}}' keeps the caller's pointer, but '{{teardown}}()' ends the {{struct}} without clearing it: whoever reads it after that follows a dangling pointer; clear it in '{{teardown}}()'",
   },
   docs: `### What it does
-Finds a function the patch adds that stores a pointer it is handed into an
-object it is handed (\`dax_dev->holder_data = holder;\`), when the function of
+Finds a setter the patch adds (named \`*_set_*\`, \`*_register*\`, \`*_attach*\`,
+\`*_bind*\`, ...) that stores a pointer it is handed into an object it is handed (\`dax_dev->holder_data = holder;\`), when the function of
 the same file that ends that object's life (\`kill_*\`, \`*_destroy\`,
 \`*_release\`, \`*_remove\`, \`*_unregister\`, taking the same struct) does not
 clear the field. It needs that function's body: with \`--tree\`, or when the
@@ -102,7 +102,9 @@ teardown is found by its name.
     if (teardowns.length === 0) return;
     for (const info of world.functions) {
       const fn = info.view.describeFunction(info.node);
-      if (!fn.headVisible || (info.name && naming.LIFE_END_NAME.test(info.name))) continue;
+      // A setter: a function whose name says it hands the object a pointer to keep (set, register, attach, ...).
+      // Filling the fields of an I/O or a scan cursor as it starts is not that.
+      if (!fn.headVisible || !info.name || naming.LIFE_END_NAME.test(info.name) || !naming.KEEPS_POINTER_NAME.test(info.name)) continue;
       for (const s of stores(ctx.facts.function(fn, info.view))) {
         const here = teardowns.filter((t) => t.view === info.view);
         if (here.some((t) => clears(t.f, s.struct, s.member))) continue;

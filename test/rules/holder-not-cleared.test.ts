@@ -43,6 +43,7 @@ ruleTester("holder-not-cleared", {
     { name: "no teardown in sight: nothing to say", code: file("") },
     { name: "a teardown shown in part, clearing the fields", diff: partial },
     { name: "a teardown that frees the object", code: file(kill("\tkfree(dev);\n")) },
+    { name: "a function that fills fields as an I/O starts is no setter", code: file(kill("")).replace("foo_set_holder", "foo_start_io") },
   ],
   invalid: [
     { name: "the teardown clears neither", code: file(kill("")), errors: [{ line: 9, messageId: "dangling" }, { line: 10, messageId: "dangling" }] },

@@ -50,3 +50,6 @@ export const PREDICATE_NAME = /^(is|has|can|should|needs?)_\w+$|_(is|has|can)_\w
 
 /** Names of functions that end an object's life: `kill_dax()`, `foo_destroy()`, `bar_release()`. */
 export const LIFE_END_NAME = /^kill_\w+$|_(remove|destroy|unregister|release|free|kill|teardown|shutdown)$/;
+
+/** Names of functions that hand an object a pointer to keep: `dax_set_holder()`, `foo_register_client()`. */
+export const KEEPS_POINTER_NAME = /(^|_)(set|register|attach|bind|install|hold|claim)(_|$)/;
