@@ -9,6 +9,7 @@ import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import patchFormat from "./patch-format.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
+import unlockedSharedUpdate from "./unlocked-shared-update.js";
 import unregisterWithoutInit from "./unregister-without-init.js";
 
-export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, sleepInAtomic, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));
+export const builtinRules: readonly Rule[] = [bitwiseOrInCondition, listMutationUnlocked, nonblockingRemoveName, opsNullDeref, patchFormat, sleepInAtomic, unlockedSharedUpdate, unregisterWithoutInit].sort((a, b) => a.id.localeCompare(b.id));
