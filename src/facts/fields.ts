@@ -53,6 +53,8 @@ export interface FieldAccess {
   display: string;
   /** The field's key (`struct::member`, a global's name), or null when its owner's type is unknown. */
   key: string | null;
+  /** How many steps of the path lead to the object the key is typed on (`a->b.c->f` typed on `a->b.c`: 2). */
+  ownerLen: number;
   /** A marked or atomic write: lockless on purpose. */
   lockless: boolean;
   fn: EnclosingFunction;
@@ -97,14 +99,19 @@ const stripIndex = (m: string) => m.replace(/\[.*$/, "");
 
 /** A field's key: `type::a.b` from the deepest typed prefix, or a global's name. */
 export function fieldKey(p: Path, ids: Identities, isGlobal: (name: string) => boolean): string | null {
+  return typedField(p, ids, isGlobal)?.key ?? null;
+}
+
+/** A field's key and how many steps of its path lead to the object the key is typed on. */
+function typedField(p: Path, ids: Identities, isGlobal: (name: string) => boolean): { key: string; ownerLen: number } | null {
   const rootName = stripIndex(p.root);
-  if (p.steps.length === 0) return p.rootKind === "global" && isGlobal(rootName) ? rootName : null;
+  if (p.steps.length === 0) return p.rootKind === "global" && isGlobal(rootName) ? { key: rootName, ownerLen: 0 } : null;
   for (let k = p.steps.length - 1; k >= 0; k--) {
     const owner: Path = { ...p, steps: p.steps.slice(0, k) };
     const t = k === 0 ? p.rootType ?? ids.typeOfPath(owner) : ids.typeOfPath(owner);
-    if (t) return `${t}::${p.steps.slice(k).map((s) => stripIndex(s.member)).join(".")}`;
+    if (t) return { key: `${t}::${p.steps.slice(k).map((s) => stripIndex(s.member)).join(".")}`, ownerLen: k };
   }
-  if (p.rootKind === "global" && isGlobal(rootName)) return `${rootName}->${p.steps.map((s) => stripIndex(s.member)).join(".")}`;
+  if (p.rootKind === "global" && isGlobal(rootName)) return { key: `${rootName}->${p.steps.map((s) => stripIndex(s.member)).join(".")}`, ownerLen: 0 };
   return null;
 }
 
@@ -130,9 +137,10 @@ export class FieldModel {
       const body = f.node.childForFieldName("body");
       if (!body) continue;
       const isGlobal = (name: string) => facts.world.isGlobal(name);
-      const add = (a: Omit<FieldAccess, "key" | "fn" | "view" | "cfile">) => {
-        const key = fieldKey(a.path, ids, isGlobal);
-        const acc: FieldAccess = { ...a, key, fn, view: f.view, cfile: f.cfile };
+      const add = (a: Omit<FieldAccess, "key" | "ownerLen" | "fn" | "view" | "cfile">) => {
+        const t = typedField(a.path, ids, isGlobal);
+        const key = t?.key ?? null;
+        const acc: FieldAccess = { ...a, key, ownerLen: t?.ownerLen ?? 0, fn, view: f.view, cfile: f.cfile };
         this.accesses.push(acc);
         if (key) {
           const l = this.byKey.get(key);
@@ -250,12 +258,20 @@ export class FieldModel {
     return this.stated(a) ?? this.preImage(a, changes) ?? this.otherWrite(a);
   }
 
-  private want(a: FieldAccess, steps: Path["steps"] | null, global: string | null, typeKey: string | null): FieldLock | null {
-    if (global) return { key: global, typeKey: global, path: { root: global, steps: [], rootKind: "global", rootType: null } };
-    const owner = ownerOfField(a.path);
-    if (!owner || !steps) return typeKey ? { key: `*->${typeKey}`, typeKey, path: null } : null;
-    const p: Path = { ...owner, steps: [...owner.steps, ...steps] };
-    return { key: pathText(p), typeKey: this.facts.function(a.fn, a.view).ids.typeKey(p) ?? typeKey, path: p };
+  /**
+   * A lock found relative to another access of the field, as this access
+   * reaches it: `up` members lead from the lock's base to the object the
+   * field's key is typed on, `down` from the base to the lock.
+   */
+  private want(a: FieldAccess, c: Pick<Candidate, "global" | "up" | "down">): FieldLock | null {
+    if (c.global) return { key: c.global, typeKey: c.global, path: { root: c.global, steps: [], rootKind: "global", rootType: null } };
+    if (!c.down) return null;
+    const base = a.ownerLen - c.up.length;
+    if (base < 0 || !c.up.every((m, i) => stripIndex(a.path.steps[base + i].member) === m)) return null;
+    // Written as this access writes its own path (`d->mutex`, not `d.mutex`, when `d` is a pointer).
+    const down = c.down.map((s, i) => (i === 0 && a.path.steps[base] ? { ...s, op: a.path.steps[base].op } : s));
+    const p: Path = { ...a.path, steps: [...a.path.steps.slice(0, base), ...down] };
+    return { key: pathText(p), typeKey: this.facts.function(a.fn, a.view).ids.typeKey(p), path: p };
   }
 
   private stated(a: FieldAccess): FieldGuard | null {
@@ -264,19 +280,34 @@ export class FieldModel {
     const struct = a.key!.includes("::") ? a.key!.split("::")[0] : null;
     const name = pathDisplay(s.lock);
     let want: FieldLock | null = null;
-    if (this.facts.world.globals.get(s.lock.root)?.lock) want = this.want(a, null, s.lock.root, null);
+    if (this.facts.world.globals.get(s.lock.root)?.lock) want = this.want(a, { global: s.lock.root, up: [], down: null });
     else if (struct && this.facts.world.structs.get(struct)?.members.has(s.lock.root)) {
-      want = this.want(a, [{ op: "->", member: s.lock.root }, ...s.lock.steps], null, null);
+      want = this.want(a, { global: null, up: [], down: [{ op: "->", member: s.lock.root }, ...s.lock.steps] });
     }
-    const member = a.path.steps.length ? a.path.steps[a.path.steps.length - 1].member : a.path.root;
-    want ??= { key: s.lock.steps.length ? s.lock.steps[s.lock.steps.length - 1].member : s.lock.root, typeKey: null, path: s.lock };
+    const member = a.path.steps.length ? stripIndex(a.path.steps[a.path.steps.length - 1].member) : a.path.root;
+    // The words must name a lock the code has (a lock member of the struct, a global lock), not any word after "protected by".
+    if (!want || !this.isLock(struct, s.lock)) return null;
     return { want, also: [], display: want.path ? pathDisplay(want.path) : name, evidence: "stated", why: `the comment at '${member}' says '${name}' protects it`, node: s.node, view: s.view };
+  }
+
+  /** Is a stated lock a lock: a lock member of the struct, or a global lock? */
+  private isLock(struct: string | null, lock: Path): boolean {
+    if (this.facts.world.globals.get(lock.root)?.lock) return true;
+    const st = struct ? this.facts.world.structs.get(struct) : undefined;
+    if (!st) return false;
+    if (lock.steps.length === 0) return st.locks.some((l) => l.name === lock.root);
+    // `foo.lock`: the last member is a lock, wherever it lives.
+    const last = lock.steps[lock.steps.length - 1].member;
+    return st.members.has(lock.root) && /lock|mutex|sem/.test(last);
   }
 
   private preImage(a: FieldAccess, changes: ChangeFacts | null): FieldGuard | null {
     if (!changes || a.op !== "write") return null;
     const before = changes.preFunction(a.fn);
     if (!before) return null;
+    // A write now made under another lock: the patch chose a new guard (a lock split), not none.
+    const now = this.heldAt(a);
+    if (!now || [...now.state.values()].some((h) => h.must && guardsWriters(h.kind) && h.source !== "caller")) return null;
     const text = a.node.text.replace(/\s+/g, "");
     for (const old of before.fn.node.descendantsOfType(a.node.type)) {
       if (old.text.replace(/\s+/g, "") !== text) continue;
@@ -303,10 +334,10 @@ export class FieldModel {
       for (const h of held.state.values()) {
         if (!h.must || !guardsWriters(h.kind) || h.source === "caller" || h.shared) continue;
         if (h.kind === "custom" && h.source !== "assert" && h.source !== "annotation" && h.source !== "comment") continue;
-        const rel = relative(h, o.path);
+        const rel = relative(h, o);
         // A lock of another object, not reached from the field's owner, is no evidence: it guards something else there.
-        if (!rel.global && !rel.steps) continue;
-        const k = rel.global ?? rel.steps!.map((s) => s.member).join("->");
+        if (!rel) continue;
+        const k = rel.global ?? `${rel.up.join(".")}/${rel.down!.map((s) => s.member).join("->")}`;
         const c = byLock.get(k);
         if (c) c.writes.add(o.node.id);
         else byLock.set(k, { ...rel, typeKey: h.typeKey, writes: new Set([o.node.id]), other: o, held: h });
@@ -321,7 +352,7 @@ export class FieldModel {
     const wants: { want: FieldLock; c: Candidate }[] = [];
     for (const c of this.candidates(a.key!)) {
       if (c.writes.size === 1 && c.writes.has(a.node.id)) continue; // its own lock is no evidence
-      const want = this.want(a, c.steps, c.global, c.typeKey);
+      const want = this.want(a, c);
       if (want) wants.push({ want, c });
     }
     if (wants.length === 0) return null;
@@ -335,8 +366,10 @@ export class FieldModel {
 
 interface Candidate {
   global: string | null;
-  /** Member steps from the field's owner to the lock; null when the lock is not reached from the owner (known by type only). */
-  steps: Path["steps"] | null;
+  /** Members from the lock's base to the object the field's key is typed on. */
+  up: string[];
+  /** Steps from that base to the lock (null for a global). */
+  down: Path["steps"] | null;
   typeKey: string | null;
   writes: Set<number>;
   other: FieldAccess;
@@ -351,14 +384,19 @@ function ownerOfField(p: Path): Path | null {
   return { ...p, steps: p.steps.slice(0, k) };
 }
 
-/** A lock held at a write, relative to the owner of the field written: a global, member steps from the owner, or neither. */
-function relative(h: HeldLock, field: Path): { global: string | null; steps: Path["steps"] | null } {
-  if (!h.path) return { global: null, steps: null };
-  if (h.path.steps.length === 0) return h.path.rootKind === "global" ? { global: h.path.root, steps: null } : { global: null, steps: null };
-  const owner = ownerOfField(field);
-  if (!owner || h.path.root !== owner.root || h.path.steps.length <= owner.steps.length) return { global: null, steps: null };
-  if (!owner.steps.every((s, i) => h.path!.steps[i].member === s.member)) return { global: null, steps: null };
-  return { global: null, steps: h.path.steps.slice(owner.steps.length) };
+/**
+ * A lock held at a write, relative to the field written: a global, or the
+ * deepest common prefix of the lock's path and the field's path (up to the
+ * object the field's key is typed on), with the members from there up to
+ * that object and down to the lock. Null when the lock is another object's.
+ */
+function relative(h: HeldLock, o: FieldAccess): { global: string | null; up: string[]; down: Path["steps"] | null } | null {
+  if (!h.path) return null;
+  if (h.path.steps.length === 0) return h.path.rootKind === "global" ? { global: h.path.root, up: [], down: null } : null;
+  if (h.path.root !== o.path.root) return null;
+  let j = 0;
+  while (j < o.ownerLen && j < h.path.steps.length - 1 && h.path.steps[j].member === o.path.steps[j].member) j++;
+  return { global: null, up: o.path.steps.slice(j, o.ownerLen).map((s) => stripIndex(s.member)), down: h.path.steps.slice(j) };
 }
 
 /** A member lock wrapper's call, as the lock it takes (`filemap_invalidate_lock(m)` → `m->invalidate_lock`). */
