@@ -82,7 +82,7 @@ export interface CallSite {
 }
 
 /** How deep callers are followed for the locks a function is entered with. */
-const CALLER_DEPTH = 3;
+const CALLER_DEPTH = 6;
 
 export class PatchFacts {
   readonly world: World;
