@@ -1,4 +1,4 @@
-import { defineRule, droppedAround, fieldsOf, hiddenBefore, holds, releasedUntaken, type FieldAccess, type FieldGuard } from "../src/engine/index.js";
+import { defineRule, droppedAround, fieldsOf, guardsWriters, hiddenBefore, holds, releasedUntaken, type FieldAccess, type FieldGuard } from "../src/engine/index.js";
 
 /** A write on the function body's own level runs on every call: the one to show when a function writes the field several times. */
 function topLevel(a: FieldAccess): boolean {
@@ -72,13 +72,15 @@ the design) is out of its reach. A lock held at another write for some
 other reason is taken as the field's guard. Silent where it cannot see
 enough: a function whose head the patch does not show, a lock taken through
 a wrapper it cannot name, \`__init\`/\`__exit\` code, a function whose comment
-says it needs no lock. A caller whose head the patch does not show lowers
-the finding to low confidence. Reported once per function and field.
+says it needs no lock, a write made under some other lock. A caller whose
+head the patch does not show lowers the finding to low confidence. Reported
+once per field and patch, at a write its function makes on every call when
+there is one.
 `,
 
   checkCode(ctx) {
     const fields = fieldsOf(ctx.facts);
-    /** Per function, kind and field: the one access to report. */
+    /** Per field and kind (write, test): the one access to report, as a reviewer says it once. */
     const chosen = new Map<string, { a: FieldAccess; guard: FieldGuard; low: boolean }>();
     for (const a of fields.accesses) {
       if (a.lockless || !a.key || !a.fn.headVisible) continue;
@@ -96,7 +98,9 @@ the finding to low confidence. Reported once per function and field.
       if (wants.some((w) => holds(held.state, w) || releasedUntaken(f, a.node, w))) continue;
       // A test is only a point when the function itself drops that very lock around it.
       if (a.op === "test" && !droppedAround(f, a.node).some((l) => wants.some((w) => l.key === w.key || (!!l.typeKey && l.typeKey === w.typeKey)))) continue;
-      const k = `${a.fn.node.id}:${a.op}:${a.key}`;
+      // Written under another lock: the patch serialises it some way, and which lock is right is beyond these facts.
+      if (a.op === "write" && [...held.state.values()].some((h) => h.must && h.source !== "caller" && guardsWriters(h.kind))) continue;
+      const k = `${a.op}:${a.key}`;
       const prev = chosen.get(k);
       if (prev && (topLevel(prev.a) || !topLevel(a))) continue;
       chosen.set(k, { a, guard, low: f.callerUnknown });
