@@ -221,12 +221,16 @@ export class FieldModel {
    * function makes it visible to others: a parameter or local that the
    * function publishes after this point (adds it to a list or tree, stores
    * it where others look, registers it), and had not published or taken
-   * off anything before?
+   * off anything before? File-scope data counts as set up before the
+   * function's first registration (`genl_register_family()`,
+   * `misc_register()`): the interface through which others reach it.
    */
   beforePublish(a: FieldAccess): boolean {
     const f = this.facts.function(a.fn, a.view);
-    const owner = ownerOfField(a.path);
-    if (!owner || owner.rootKind === "global" || owner.rootKind === "opaque") return false;
+    const owner = ownerOfField(a.path) ?? (a.path.rootKind === "global" ? a.path : null);
+    if (!owner || owner.rootKind === "opaque") return false;
+    // File-scope data is reached through the interface the module registers: set up before it registers one.
+    const global = owner.rootKind === "global";
     const key = pathText(owner);
     const body = a.fn.node.childForFieldName("body");
     if (!body) return false;
@@ -238,6 +242,12 @@ export class FieldModel {
       const publishes = isPublishCall(name) || (list?.op === "mutation" && list.change === "add");
       const removes = list?.op === "mutation" && list.change === "del";
       if (!publishes && !removes && !/_(remove|erase|del|delete)$/.test(name)) continue;
+      if (global) {
+        if (!publishes) continue;
+        if (c.startIndex < a.node.startIndex) return false;
+        after = true;
+        continue;
+      }
       const touches = callArgs(c).some((arg) => {
         const p = f.ids.path(arg);
         return !!p && (pathText(p) === key || pathText(p).startsWith(key + "->"));

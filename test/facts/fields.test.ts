@@ -174,4 +174,25 @@ void add(struct dev *d, struct item *it)
     const m = fieldsOf(facts);
     expect(m.accesses.filter((a) => a.op === "write").map((a) => `${a.key}: ${m.beforePublish(a)}`)).toEqual(["item::a: true", "item::b: false"]);
   });
+
+  it("file-scope data written before the function registers the interface others reach it by is being set up", () => {
+    const { facts } = factsOf(`struct req { int used; };
+static struct req reqs[8];
+
+int foo_init(void)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		reqs[i].used = 0;
+	return genl_register_family(&foo_family);
+}
+
+void foo_put(int i)
+{
+	reqs[i].used = 0;
+}`);
+    const m = fieldsOf(facts);
+    expect(m.accesses.filter((a) => a.op === "write").map((a) => `${a.fn.name}: ${m.beforePublish(a)}`)).toEqual(["foo_init: true", "foo_put: false"]);
+  });
 });
