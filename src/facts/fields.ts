@@ -35,6 +35,7 @@ import { callArgs, calleeName, unparen } from "../c/syntax.js";
 import { guardsWriters, LOCK_CALLS } from "../c/kernel/locks.js";
 import { isLocklessWrite, MEMBER_LOCK_WRAPPERS, PLAIN_WRITE_CALLS } from "../c/kernel/fields.js";
 import { isPublishCall } from "../c/kernel/objects.js";
+import { SETUP_NAME } from "../c/kernel/naming.js";
 import { LIST_CALLS } from "../c/kernel/lists.js";
 import { pathDisplay, pathText, type Identities, type Path } from "./identity.js";
 import type { HeldLock } from "./locks.js";
@@ -224,8 +225,12 @@ export class FieldModel {
    * off anything before? File-scope data counts as set up before the
    * function's first registration (`genl_register_family()`,
    * `misc_register()`): the interface through which others reach it.
+   * And anything a function named for set-up writes (`*_init*`, `*_setup*`,
+   * `*_probe*`; src/c/kernel/naming.ts).
    */
   beforePublish(a: FieldAccess): boolean {
+    // A function named for setting an object up (`foo_init_queue()`) runs before anyone else has it.
+    if (a.fn.name && SETUP_NAME.test(a.fn.name)) return true;
     const f = this.facts.function(a.fn, a.view);
     const owner = ownerOfField(a.path) ?? (a.path.rootKind === "global" ? a.path : null);
     if (!owner || owner.rootKind === "opaque") return false;
@@ -421,25 +426,38 @@ function wrapperLock(call: SyntaxNode, f: FunctionFacts): { key: string; path: P
 }
 
 /**
- * The locks a function released before `node` and takes again after it,
- * with `node` between them unlocked: the function drops the lock around it
- * (`spin_unlock(&d->lock); if (d->flag) cb(); spin_lock(&d->lock);`).
+ * The locks a function drops right before the statement of `node` and
+ * takes again after it: `spin_unlock(&d->lock); if (d->flag) cb();
+ * spin_lock(&d->lock);`.
  */
 export function droppedAround(f: FunctionFacts, node: SyntaxNode): FieldLock[] {
   const body = f.fn.node.childForFieldName("body");
   const held = f.locks.heldAt(node);
   if (!body || !held) return [];
-  const released: FieldLock[] = [];
+  const released: (FieldLock & { site: SyntaxNode })[] = [];
   const retaken = new Set<string>();
   for (const c of body.descendantsOfType("call_expression")) {
     const name = calleeName(c);
     const l = name ? LOCK_CALLS[name] : undefined;
     if (!l || l.arg < 0 || !guardsWriters(l.kind)) continue;
     const lock = f.locks.lockOf(callArgs(c)[l.arg]);
-    if (l.op === "release" && c.endIndex <= node.startIndex) released.push(lock);
+    if (l.op === "release" && c.endIndex <= node.startIndex) released.push({ ...lock, site: c });
     else if (l.op === "acquire" && c.startIndex >= node.endIndex) retaken.add(lock.key);
   }
-  return released.filter((l, i) => retaken.has(l.key) && released.findIndex((o) => o.key === l.key) === i && ![...held.values()].some((h) => h.key === l.key));
+  // Only a drop right before the statement that tests: `spin_unlock(&l); if (x->f) ...`.
+  const stmt = statementOf(node);
+  let prev = stmt?.previousNamedSibling ?? null;
+  while (prev?.type === "comment") prev = prev.previousNamedSibling;
+  const last = prev?.type === "expression_statement" ? prev.namedChildren[0] : null;
+  return released.filter(
+    (l, i) => retaken.has(l.key) && released.findIndex((o) => o.key === l.key) === i && ![...held.values()].some((h) => h.key === l.key) && !!l.site && l.site.id === last?.id,
+  );
+}
+
+/** The statement a node stands in. */
+function statementOf(n: SyntaxNode): SyntaxNode | null {
+  for (let c: SyntaxNode | null = n; c; c = c.parent) if (c.parent?.type === "compound_statement") return c;
+  return null;
 }
 
 /**

@@ -168,6 +168,18 @@ static int dev_call(struct dev *dev, int (*cb)(struct dev *))
 }
 `;
 
+// The drop is for a wait, and the test after it only reports (pm8001 staggered spin-up): not the drop-and-call idiom.
+const testedAfterWait = testedAfterDrop.replace("\tspin_unlock(&dev->lock);\n\tif (dev->ready)", "\tspin_unlock(&dev->lock);\n\twait_for_completion_timeout(&dev->done, HZ);\n\tif (dev->ready)");
+
+// A function named for set-up (spraid_init_queue, uvcg_video_init) runs before the object is shared.
+const setupName = `${LOCKED}
+static void dev_init_queue(struct dev *dev)
+{
+	dev->seq = 0;
+}
+`;
+const setupNameTwin = setupName.replace("dev_init_queue", "dev_flush_queue");
+
 // 8. A global table written under its mutex in one function and without it in another (D027's kind).
 const table = (locked: boolean) => `struct req { int used; int done; };
 static DEFINE_MUTEX(reqs_mutex);
@@ -227,6 +239,8 @@ ruleTester("unlocked-shared-update", {
     { name: "a field written in one place only", code: onePlace },
     { name: "tested before the lock is dropped", code: testedBeforeDrop },
     { name: "a global table written under its mutex everywhere", code: table(true) },
+    { name: "tested after a wait that followed the drop", code: testedAfterWait },
+    { name: "written by a function named for set-up", code: setupName },
     { name: "a hunk in the middle of a function", diff: hiddenHead },
   ],
   invalid: [
@@ -237,6 +251,7 @@ ruleTester("unlocked-shared-update", {
     { name: "the caller takes the lock after the call", code: callerInvalid, errors: [{ line: lineOf(callerInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
     { name: "a second write under the lock makes it the field's guard", code: twoPlaces, errors: [{ line: lineOf(twoPlaces, "dev->seq = 3;"), messageId: "unlocked" }] },
     { name: "tested after the lock is dropped", code: testedAfterDrop, errors: [{ line: lineOf(testedAfterDrop, "if (dev->ready)"), messageId: "testedUnlocked" }] },
+    { name: "written by a function not named for set-up", code: setupNameTwin, errors: [{ line: lineOf(setupNameTwin, "dev->seq = 0;"), messageId: "unlocked" }] },
     { name: "a global table written without its mutex", code: table(false), errors: [{ line: lineOf(table(false), "reqs[i].done = 1;"), messageId: "unlocked" }] },
   ],
 });

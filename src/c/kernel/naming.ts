@@ -44,3 +44,10 @@ export const SAYS_NO_WAIT = /\b(does not|doesn't|won't|will not|never|not)\s+(bl
  * `list_empty()`); their result is a truth value, whatever type they return.
  */
 export const PREDICATE_NAME = /^(is|has|can|should|needs?)_\w+$|_(is|has|can)_\w+$|^(list|hlist)_empty(_careful)?$|^\w+_(enabled|present|supported|empty|busy|pending)$/;
+
+/**
+ * Functions whose name says they set an object up (`foo_init_queue()`,
+ * `uvcg_video_init()`, `bar_setup()`, `baz_probe()`): they run before the
+ * object is handed to anyone else, so what they write needs no lock.
+ */
+export const SETUP_NAME = /(^|_)(init|setup|probe)(_|$)/;
