@@ -34,7 +34,7 @@ import type { CFile, CView, EnclosingFunction } from "../c/view.js";
 import { callArgs, calleeName, unparen } from "../c/syntax.js";
 import { guardsWriters, LOCK_CALLS } from "../c/kernel/locks.js";
 import { isLocklessWrite, MEMBER_LOCK_WRAPPERS, PLAIN_WRITE_CALLS } from "../c/kernel/fields.js";
-import { isPublishCall } from "../c/kernel/objects.js";
+import { INIT_CALLS, isPublishCall } from "../c/kernel/objects.js";
 import { SETUP_NAME } from "../c/kernel/naming.js";
 import { LIST_CALLS } from "../c/kernel/lists.js";
 import { pathDisplay, pathText, type Identities, type Path } from "./identity.js";
@@ -225,7 +225,8 @@ export class FieldModel {
    * off anything before? File-scope data counts as set up before the
    * function's first registration (`genl_register_family()`,
    * `misc_register()`): the interface through which others reach it.
-   * And anything a function named for set-up writes (`*_init*`, `*_setup*`,
+   * An object whose lock (or kref, or work) the function initialises after
+   * the write is being set up too. And anything a function named for set-up writes (`*_init*`, `*_setup*`,
    * `*_probe*`; src/c/kernel/naming.ts).
    */
   beforePublish(a: FieldAccess): boolean {
@@ -243,6 +244,11 @@ export class FieldModel {
     for (const c of body.descendantsOfType("call_expression")) {
       const name = calleeName(c);
       if (!name) continue;
+      // A lock or refcount of the object initialised after the write: it is still being set up.
+      if (INIT_CALLS.has(name) && c.startIndex > a.node.startIndex && !global) {
+        const m = f.ids.path(callArgs(c)[0]);
+        if (m && pathText(m).startsWith(key + "->")) return true;
+      }
       const list = LIST_CALLS[name];
       const publishes = isPublishCall(name) || (list?.op === "mutation" && list.change === "add");
       const removes = list?.op === "mutation" && list.change === "del";

@@ -195,4 +195,17 @@ void foo_put(int i)
     const m = fieldsOf(facts);
     expect(m.accesses.filter((a) => a.op === "write").map((a) => `${a.fn.name}: ${m.beforePublish(a)}`)).toEqual(["foo_init: true", "foo_put: false"]);
   });
+
+  it("an object whose lock the function initialises after the write is being set up", () => {
+    const { facts } = factsOf(`struct scan { struct mutex lock; unsigned long cursor; };
+
+void scan_start(struct scan *s)
+{
+	s->cursor = 0;
+	mutex_init(&s->lock);
+	s->cursor = 1;
+}`);
+    const m = fieldsOf(facts);
+    expect(m.accesses.filter((a) => a.op === "write").map((a) => m.beforePublish(a))).toEqual([true, false]);
+  });
 });
