@@ -58,6 +58,12 @@ export interface FieldAccess {
   ownerLen: number;
   /** A marked or atomic write: lockless on purpose. */
   lockless: boolean;
+  /**
+   * A read-modify-write (`x->f |= m`, `x->f++`, `__set_bit(n, &x->f)`): two
+   * of them at once lose an update. A plain store (`x->f = v`) only races
+   * for the last word.
+   */
+  rmw: boolean;
   fn: EnclosingFunction;
   view: CView;
   cfile: CFile;
@@ -153,7 +159,10 @@ export class FieldModel {
         if (n.type === "assignment_expression" || n.type === "update_expression") {
           const target = n.type === "assignment_expression" ? n.childForFieldName("left") : n.childForFieldName("argument");
           const p = target ? this.memberPath(unparen(target), ids) : null;
-          if (p) add({ op: "write", how: n.type === "assignment_expression" ? "assign" : "update", node: n, path: p, display: shown(target!), lockless: false });
+          if (p) {
+            const rmw = n.type === "update_expression" || (n.childForFieldName("operator")?.text ?? "=") !== "=";
+            add({ op: "write", how: n.type === "assignment_expression" ? "assign" : "update", node: n, path: p, display: shown(target!), lockless: false, rmw });
+          }
         } else if (n.type === "call_expression") {
           const name = calleeName(n);
           if (!name) continue;
@@ -162,16 +171,16 @@ export class FieldModel {
           if (w) {
             const base = a[w.arg] ? ids.path(a[w.arg]) : null;
             const p = base && w.member ? { ...base, steps: [...base.steps, { op: "->" as const, member: w.member }] } : base;
-            if (p && (p.steps.length || p.rootKind === "global")) add({ op: "write", how: "call", node: n, path: p, display: shown(a[w.arg]) + (w.member ? `->${w.member}` : ""), lockless: false });
+            if (p && (p.steps.length || p.rootKind === "global")) add({ op: "write", how: "call", node: n, path: p, display: shown(a[w.arg]) + (w.member ? `->${w.member}` : ""), lockless: false, rmw: true });
           } else if (isLocklessWrite(name)) {
             // The field is the first argument (`WRITE_ONCE(x->f, v)`), or the second of a bit op (`set_bit(n, &x->f)`).
             const arg = /bit/.test(name) ? a[1] : a[0];
             const p = arg ? this.memberPath(addressed(arg), ids) : null;
-            if (p) add({ op: "write", how: "call", node: n, path: p, display: shown(arg), lockless: true });
+            if (p) add({ op: "write", how: "call", node: n, path: p, display: shown(arg), lockless: true, rmw: false });
           }
         } else if (n.parent?.type !== "field_expression" && inCondition(n)) {
           const p = ids.path(n);
-          if (p && p.steps.length) add({ op: "test", how: "test", node: n, path: p, display: shown(n), lockless: false });
+          if (p && p.steps.length) add({ op: "test", how: "test", node: n, path: p, display: shown(n), lockless: false, rmw: false });
         }
       }
     }
