@@ -32,7 +32,10 @@ What the function is entered with counts as held (\`lockdep_assert_held()\`,
 patch holding it around the call). Writes to an object nobody else can see
 yet do not count: one just allocated or on the stack, or one the function
 publishes only afterwards (adds to a list or tree, stores where others
-look, registers); nor writes to one being torn down. Marked and atomic
+look, registers), or whose lock it initialises afterwards; file-scope data
+before the function registers its interface; anything a function named for
+set-up (\`*_init*\`, \`*_setup*\`, \`*_probe*\`) writes; nor writes to one
+being torn down. Marked and atomic
 writes (\`WRITE_ONCE()\`, \`smp_store_release()\`, \`set_bit()\`,
 \`atomic_*()\`) are lockless on purpose and never reported.
 
@@ -69,7 +72,9 @@ It knows a field's lock only from what the patch (or the file, with
 under a lock, is not checked, so Jason's question itself (every write of
 \`deferred_start\`/\`deferred_last\` is under \`mmn_mm->lock\`; the race is in
 the design) is out of its reach. A lock held at another write for some
-other reason is taken as the field's guard. Silent where it cannot see
+other reason is taken as the field's guard, and a field one thread owns
+(a scan cursor, a channel claimed by \`open()\`) while a lock only publishes
+it to readers looks unlocked where its owner writes it. Silent where it cannot see
 enough: a function whose head the patch does not show, a lock taken through
 a wrapper it cannot name, \`__init\`/\`__exit\` code, a function whose comment
 says it needs no lock, a write made under some other lock. A caller whose
@@ -94,6 +99,10 @@ there is one.
       if (a.op === "write" && fields.beforePublish(a)) continue; // set up before the function publishes it
       const guard = fields.guard(a, ctx.changes);
       if (!guard) continue;
+      // A plain store races only for the last word, and a field one thread owns is often stored so while a
+      // lock publishes it to readers: only a lost update (a read-modify-write), the patch moving the store
+      // out of its lock, or file-scope data written without its file-scope lock is the point.
+      if (a.op === "write" && !a.rmw && guard.evidence !== "pre-image" && !(a.path.rootKind === "global" && guard.want.path?.rootKind === "global" && !guard.want.path.steps.length)) continue;
       const wants = [guard.want, ...guard.also];
       if (wants.some((w) => holds(held.state, w) || releasedUntaken(f, a.node, w))) continue;
       // A test is only a point when the function itself drops that very lock around it.

@@ -43,7 +43,7 @@ void item_touch(struct item *it)
 	struct dev *d = it->dev;
 
 	spin_lock(&d->lock);
-	it->dev->seq = 0;
+	it->dev->seq += 2;
 	spin_unlock(&it->dev->lock);
 }
 `;
@@ -62,10 +62,10 @@ void item_update(struct item *it, unsigned long s, unsigned long l)
 int item_insert(struct dev *dev, struct item *it, unsigned long s)
 {
 	it->dev = dev;
-${order === "before" ? "\tit->start = s;\n" : ""}	spin_lock(&dev->lock);
+${order === "before" ? "\tit->start |= s;\n" : ""}	spin_lock(&dev->lock);
 	list_add(&it->node, &dev->items);
 	spin_unlock(&dev->lock);
-${order === "after" ? "\tit->start = s;\n" : ""}	return 0;
+${order === "after" ? "\tit->start |= s;\n" : ""}	return 0;
 }
 `;
 
@@ -90,7 +90,9 @@ void dev_stop(struct dev *dev)
 	WRITE_ONCE(dev->ready, false);
 }
 `;
-const onceInvalid = onceValid.replace("WRITE_ONCE(dev->ready, false);", "dev->ready = false;");
+const onceInvalid = onceValid.replace("WRITE_ONCE(dev->ready, false);", "dev->ready &= false;");
+// A plain store of a member races only for the last word (a field its owner stores): not reported; a read-modify-write is.
+const plainStore = onceValid.replace("WRITE_ONCE(dev->ready, false);", "dev->ready = false;");
 
 // 5. The caller holds the lock: lockdep_assert_held(), __must_hold(), a comment, a caller in the patch.
 const assertValid = `${LOCKED}
@@ -135,7 +137,7 @@ static void dev_bump_and_unlock(struct dev *dev)
 const onePlace = `${STRUCT}
 void dev_set(struct dev *dev)
 {
-	dev->seq = 3;
+	dev->seq += 3;
 }
 `;
 
@@ -175,7 +177,7 @@ const testedAfterWait = testedAfterDrop.replace("\tspin_unlock(&dev->lock);\n\ti
 const setupName = `${LOCKED}
 static void dev_init_queue(struct dev *dev)
 {
-	dev->seq = 0;
+	dev->seq |= 1;
 }
 `;
 const setupNameTwin = setupName.replace("dev_init_queue", "dev_flush_queue");
@@ -232,6 +234,7 @@ ruleTester("unlocked-shared-update", {
     { name: "set up before the function publishes it", code: publishLater("before") },
     { name: "a freshly allocated object", code: freshValid },
     { name: "a WRITE_ONCE lockless flag", code: onceValid },
+    { name: "a plain store of a member", code: plainStore },
     { name: "lockdep_assert_held() in the writer", code: assertValid },
     { name: "__must_hold() on the writer", code: mustHoldValid },
     { name: "the caller in the patch holds the lock", code: callerValid },
@@ -244,14 +247,14 @@ ruleTester("unlocked-shared-update", {
     { name: "a hunk in the middle of a function", diff: hiddenHead },
   ],
   invalid: [
-    { name: "no lock at all where the other write holds it", code: aliasInvalid, errors: [{ line: lineOf(aliasInvalid, "it->dev->seq = 0;"), messageId: "unlocked" }] },
-    { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start = s;", 2), messageId: "unlocked" }] },
-    { name: "a plain write of the flag", code: onceInvalid, errors: [{ line: lineOf(onceInvalid, "dev->ready = false;"), messageId: "unlocked" }] },
+    { name: "no lock at all where the other write holds it", code: aliasInvalid, errors: [{ line: lineOf(aliasInvalid, "it->dev->seq += 2;"), messageId: "unlocked" }] },
+    { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start |= s;"), messageId: "unlocked" }] },
+    { name: "a plain write of the flag", code: onceInvalid, errors: [{ line: lineOf(onceInvalid, "dev->ready &= false;"), messageId: "unlocked" }] },
     { name: "no assertion, no lock", code: assertInvalid, errors: [{ line: lineOf(assertInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
     { name: "the caller takes the lock after the call", code: callerInvalid, errors: [{ line: lineOf(callerInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
-    { name: "a second write under the lock makes it the field's guard", code: twoPlaces, errors: [{ line: lineOf(twoPlaces, "dev->seq = 3;"), messageId: "unlocked" }] },
+    { name: "a second write under the lock makes it the field's guard", code: twoPlaces, errors: [{ line: lineOf(twoPlaces, "dev->seq += 3;"), messageId: "unlocked" }] },
     { name: "tested after the lock is dropped", code: testedAfterDrop, errors: [{ line: lineOf(testedAfterDrop, "if (dev->ready)"), messageId: "testedUnlocked" }] },
-    { name: "written by a function not named for set-up", code: setupNameTwin, errors: [{ line: lineOf(setupNameTwin, "dev->seq = 0;"), messageId: "unlocked" }] },
+    { name: "written by a function not named for set-up", code: setupNameTwin, errors: [{ line: lineOf(setupNameTwin, "dev->seq |= 1;"), messageId: "unlocked" }] },
     { name: "a global table written without its mutex", code: table(false), errors: [{ line: lineOf(table(false), "reqs[i].done = 1;"), messageId: "unlocked" }] },
   ],
 });
