@@ -41,6 +41,8 @@ export {
   droppedAround,
   hiddenBefore,
   releasedUntaken,
+  fileScope,
+  callersHidden,
   type FieldAccess,
   type FieldGuard,
   type FieldLock,

@@ -515,6 +515,35 @@ export function releasedUntaken(f: FunctionFacts, node: SyntaxNode, want: FieldL
   return false;
 }
 
+/** Is the field file-scope data itself (`tbl[i].f`, `state.f`), not a member of an object a global points to? */
+export function fileScope(a: FieldAccess): boolean {
+  return a.path.rootKind === "global" && a.path.steps.every((s) => s.op === ".");
+}
+
+/**
+ * Are the callers of this function out of view: a \`static\` function the
+ * patch neither calls nor names anywhere else (no call site, no ops table,
+ * no function pointer stored)? A reply that quotes one function of a patch
+ * shows it so. What it is entered with is then unknown.
+ */
+export function callersHidden(f: FunctionFacts, facts: PatchFacts): boolean {
+  const name = f.fn.name;
+  if (!name || !f.fn.headVisible) return false;
+  const isStatic = f.fn.node.namedChildren.some((c) => c.type === "storage_class_specifier" && c.text === "static");
+  if (!isStatic || facts.callSites(name).length > 0 || facts.world.opsSlots.has(name)) return false;
+  for (const v of facts.views) {
+    if (!v.source.includes(name)) continue;
+    for (const id of v.root.descendantsOfType("identifier")) {
+      if (id.text !== name) continue;
+      // Its own declarator (and a prototype) is no reference.
+      if (id.startIndex >= f.fn.node.startIndex && id.endIndex <= f.fn.node.endIndex) continue;
+      if (id.parent?.type === "function_declarator") continue;
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The field model of a side of a patch, computed once. */
 const models = new WeakMap<PatchFacts, FieldModel>();
 export function fieldsOf(facts: PatchFacts): FieldModel {

@@ -39,7 +39,7 @@ export * from "./world.js";
 export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
-export { fieldsOf, fieldKey, droppedAround, hiddenBefore, releasedUntaken, FieldModel, type FieldAccess, type FieldGuard, type FieldLock, type FieldHeld } from "./fields.js";
+export { fieldsOf, fieldKey, droppedAround, hiddenBefore, releasedUntaken, fileScope, callersHidden, FieldModel, type FieldAccess, type FieldGuard, type FieldLock, type FieldHeld } from "./fields.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
