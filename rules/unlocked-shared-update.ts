@@ -1,4 +1,4 @@
-import { defineRule, droppedAround, fieldsOf, guardsWriters, hiddenBefore, holds, releasedUntaken, type FieldAccess, type FieldGuard } from "../src/engine/index.js";
+import { callersHidden, defineRule, droppedAround, fieldsOf, fileScope, guardsWriters, hiddenBefore, holds, releasedUntaken, type FieldAccess, type FieldGuard } from "../src/engine/index.js";
 
 /** A write on the function body's own level runs on every call: the one to show when a function writes the field several times. */
 function topLevel(a: FieldAccess): boolean {
@@ -11,15 +11,20 @@ export default defineRule({
   type: "problem",
   severity: "warning",
   confidence: "medium",
-  summary: "a shared field written without the lock its other writes hold",
+  summary: "a shared field updated without the lock its other writes hold",
   messages: {
     unlocked: "'{{field}}' is written here without '{{lock}}': {{why}}",
     testedUnlocked: "'{{field}}' is tested after '{{lock}}' is dropped, but {{why}}: it may change before the test is acted on",
   },
   docs: `### What it does
-Finds a plain write of a field of a shared object (\`x->f = v\`, \`x->f++\`,
-\`x->f |= m\`, \`__set_bit(n, &x->flags)\`) made where the lock that guards
-the field is not held. Which lock guards the field comes from the semantic
+Finds an update of a field of a shared object that can lose a parallel
+update: a read-modify-write (\`x->f |= m\`, \`x->f++\`, \`x->f += n\`,
+\`__set_bit(n, &x->flags)\`, \`mapping_set_large_folios()\`) made where the
+lock that guards the field is not held; and any store to file-scope data
+written elsewhere under a file-scope lock, or that the patch moved out of
+its lock. A plain store to a member (\`x->f = v\`) is left alone otherwise:
+it races only for the last word, and is most often made by the one thread
+that owns the field. Which lock guards the field comes from the semantic
 core, strongest evidence first: a comment at the member that names it, the
 pre-image making the same write under it, or another write of the same field
 (\`struct::member\`, whatever the variable is called) in the patch, or the
@@ -77,7 +82,8 @@ other reason is taken as the field's guard, and a field one thread owns
 it to readers looks unlocked where its owner writes it. Silent where it cannot see
 enough: a function whose head the patch does not show, a lock taken through
 a wrapper it cannot name, \`__init\`/\`__exit\` code, a function whose comment
-says it needs no lock, a write made under some other lock. A caller whose
+says it needs no lock, a write made under some other lock, a \`static\`
+function the patch neither calls nor names (a reply quoting one function). A caller whose
 head the patch does not show lowers the finding to low confidence. Reported
 once per field and patch, at a write its function makes on every call when
 there is one.
@@ -102,7 +108,9 @@ there is one.
       // A plain store races only for the last word, and a field one thread owns is often stored so while a
       // lock publishes it to readers: only a lost update (a read-modify-write), the patch moving the store
       // out of its lock, or file-scope data written without its file-scope lock is the point.
-      if (a.op === "write" && !a.rmw && guard.evidence !== "pre-image" && !(a.path.rootKind === "global" && guard.want.path?.rootKind === "global" && !guard.want.path.steps.length)) continue;
+      if (a.op === "write" && !a.rmw && guard.evidence !== "pre-image" && !(fileScope(a) && guard.want.path?.rootKind === "global" && !guard.want.path.steps.length)) continue;
+      // A write (the test's point stands on the function's own unlock) in a function whose callers are all out of view.
+      if (a.op === "write" && callersHidden(f, ctx.facts)) continue;
       const wants = [guard.want, ...guard.also];
       if (wants.some((w) => holds(held.state, w) || releasedUntaken(f, a.node, w))) continue;
       // A test is only a point when the function itself drops that very lock around it.

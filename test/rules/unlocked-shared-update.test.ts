@@ -102,7 +102,15 @@ static void dev_bump(struct dev *dev)
 	dev->seq++;
 }
 `;
-const assertInvalid = assertValid.replace("\tlockdep_assert_held(&dev->lock);\n", "");
+const assertInvalid = assertValid.replace("\tlockdep_assert_held(&dev->lock);\n", "").replace("static void dev_bump", "void dev_bump");
+// A static function the patch neither calls nor names (a reply quoting one function): its callers are out of view.
+const unseenCallers = assertInvalid.replace("void dev_bump", "static void dev_bump");
+const seenCaller = `${unseenCallers}
+void dev_poke(struct dev *dev)
+{
+	dev_bump(dev);
+}
+`;
 const mustHoldValid = `${LOCKED}
 static void dev_bump(struct dev *dev)
 	__must_hold(&dev->lock)
@@ -180,7 +188,7 @@ static void dev_init_queue(struct dev *dev)
 	dev->seq |= 1;
 }
 `;
-const setupNameTwin = setupName.replace("dev_init_queue", "dev_flush_queue");
+const setupNameTwin = setupName.replace("static void dev_init_queue", "void dev_flush_queue");
 
 // 8. A global table written under its mutex in one function and without it in another (D027's kind).
 const table = (locked: boolean) => `struct req { int used; int done; };
@@ -235,6 +243,7 @@ ruleTester("unlocked-shared-update", {
     { name: "a freshly allocated object", code: freshValid },
     { name: "a WRITE_ONCE lockless flag", code: onceValid },
     { name: "a plain store of a member", code: plainStore },
+    { name: "a static function whose callers are out of view", code: unseenCallers },
     { name: "lockdep_assert_held() in the writer", code: assertValid },
     { name: "__must_hold() on the writer", code: mustHoldValid },
     { name: "the caller in the patch holds the lock", code: callerValid },
@@ -251,6 +260,7 @@ ruleTester("unlocked-shared-update", {
     { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start |= s;"), messageId: "unlocked" }] },
     { name: "a plain write of the flag", code: onceInvalid, errors: [{ line: lineOf(onceInvalid, "dev->ready &= false;"), messageId: "unlocked" }] },
     { name: "no assertion, no lock", code: assertInvalid, errors: [{ line: lineOf(assertInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
+    { name: "a static function whose caller holds nothing", code: seenCaller, errors: [{ line: lineOf(seenCaller, "dev->seq++;", 2), messageId: "unlocked" }] },
     { name: "the caller takes the lock after the call", code: callerInvalid, errors: [{ line: lineOf(callerInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
     { name: "a second write under the lock makes it the field's guard", code: twoPlaces, errors: [{ line: lineOf(twoPlaces, "dev->seq += 3;"), messageId: "unlocked" }] },
     { name: "tested after the lock is dropped", code: testedAfterDrop, errors: [{ line: lineOf(testedAfterDrop, "if (dev->ready)"), messageId: "testedUnlocked" }] },
