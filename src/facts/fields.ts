@@ -82,6 +82,12 @@ export interface FieldGuard {
   also: FieldLock[];
   display: string;
   evidence: "stated" | "pre-image" | "other-write";
+  /**
+   * For other-write evidence: another read-modify-write of the field is made
+   * under the lock, so the lock serialises its updates (not only a store
+   * that happens beside the lock's own data).
+   */
+  updatesUnder?: boolean;
   why: string;
   node: SyntaxNode | null;
   view: CView | null;
@@ -369,8 +375,10 @@ export class FieldModel {
         if (!rel) continue;
         const k = rel.global ?? `${rel.up.join(".")}/${rel.down!.map((s) => s.member).join("->")}`;
         const c = byLock.get(k);
-        if (c) c.writes.add(o.node.id);
-        else byLock.set(k, { ...rel, typeKey: h.typeKey, writes: new Set([o.node.id]), other: o, held: h });
+        if (c) {
+          c.writes.add(o.node.id);
+          if (o.rmw) c.rmw.add(o.node.id);
+        } else byLock.set(k, { ...rel, typeKey: h.typeKey, writes: new Set([o.node.id]), rmw: new Set(o.rmw ? [o.node.id] : []), other: o, held: h });
       }
     }
     const out = [...byLock.values()].sort((x, y) => y.writes.size - x.writes.size);
@@ -390,7 +398,8 @@ export class FieldModel {
     const other = c.other.node.id === a.node.id ? this.accessesOf(a.key!).find((o) => o.node.id !== a.node.id && c.writes.has(o.node.id))! : c.other;
     const who = other.fn.name ? `${other.fn.name}()` : "another function";
     const display = want.path ? pathDisplay(want.path) : c.held.path ? pathDisplay(c.held.path) : c.held.key;
-    return { want, also: wants.slice(1).map((w) => w.want), display, evidence: "other-write", why: `${who} writes it under that lock`, node: other.node, view: other.view };
+    const updates = [...c.rmw].some((id) => id !== a.node.id);
+    return { want, also: wants.slice(1).map((w) => w.want), display, evidence: "other-write", updatesUnder: updates, why: `${who} writes it under that lock`, node: other.node, view: other.view };
   }
 }
 
@@ -402,6 +411,8 @@ interface Candidate {
   down: Path["steps"] | null;
   typeKey: string | null;
   writes: Set<number>;
+  /** Read-modify-writes among them. */
+  rmw: Set<number>;
   other: FieldAccess;
   held: HeldLock;
 }
