@@ -109,6 +109,9 @@ there is one.
       // lock publishes it to readers: only a lost update (a read-modify-write), the patch moving the store
       // out of its lock, or file-scope data written without its file-scope lock is the point.
       if (a.op === "write" && !a.rmw && guard.evidence !== "pre-image" && !(fileScope(a) && guard.want.path?.rootKind === "global" && !guard.want.path.steps.length)) continue;
+      // A member's lock is known to serialise its updates only when another read-modify-write is made under it
+      // (a cursor stored beside the data its lock publishes is no such evidence).
+      if (a.op === "write" && guard.evidence === "other-write" && !fileScope(a) && !guard.updatesUnder) continue;
       // A write (the test's point stands on the function's own unlock) in a function whose callers are all out of view.
       if (a.op === "write" && callersHidden(f, ctx.facts)) continue;
       const wants = [guard.want, ...guard.also];

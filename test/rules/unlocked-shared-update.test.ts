@@ -31,7 +31,7 @@ void dev_update(struct dev *dev)
 {
 	spin_lock(&dev->lock);
 	dev->seq++;
-	dev->ready = true;
+	dev->ready |= true;
 	spin_unlock(&dev->lock);
 }
 `;
@@ -54,7 +54,7 @@ const publishLater = (order: "before" | "after") => `${STRUCT}
 void item_update(struct item *it, unsigned long s, unsigned long l)
 {
 	spin_lock(&it->dev->lock);
-	it->start = s;
+	it->start |= s;
 	it->last = l;
 	spin_unlock(&it->dev->lock);
 }
@@ -141,7 +141,8 @@ static void dev_bump_and_unlock(struct dev *dev)
 }
 `;
 
-// 6. A field written in one place only: nothing says which lock guards it.
+// 6. A field written in one place only: nothing says which lock guards it. (Nor does a plain
+// store under the lock: only an update made under it says the lock serialises the field's updates.)
 const onePlace = `${STRUCT}
 void dev_set(struct dev *dev)
 {
@@ -149,7 +150,7 @@ void dev_set(struct dev *dev)
 }
 `;
 
-const twoPlaces = onePlace.replace("void dev_set", "void dev_lock_set(struct dev *dev)\n{\n\tspin_lock(&dev->lock);\n\tdev->seq = 4;\n\tspin_unlock(&dev->lock);\n}\n\nvoid dev_set");
+const twoPlaces = onePlace.replace("void dev_set", "void dev_lock_set(struct dev *dev)\n{\n\tspin_lock(&dev->lock);\n\tdev->seq += 4;\n\tspin_unlock(&dev->lock);\n}\n\nvoid dev_set");
 
 // 7. Tested after the function drops the lock its writer holds (dwc3_ep0_delegate_req).
 const testedAfterDrop = `${LOCKED}
@@ -257,7 +258,7 @@ ruleTester("unlocked-shared-update", {
   ],
   invalid: [
     { name: "no lock at all where the other write holds it", code: aliasInvalid, errors: [{ line: lineOf(aliasInvalid, "it->dev->seq += 2;"), messageId: "unlocked" }] },
-    { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start |= s;"), messageId: "unlocked" }] },
+    { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start |= s;", 2), messageId: "unlocked" }] },
     { name: "a plain write of the flag", code: onceInvalid, errors: [{ line: lineOf(onceInvalid, "dev->ready &= false;"), messageId: "unlocked" }] },
     { name: "no assertion, no lock", code: assertInvalid, errors: [{ line: lineOf(assertInvalid, "dev->seq++;", 2), messageId: "unlocked" }] },
     { name: "a static function whose caller holds nothing", code: seenCaller, errors: [{ line: lineOf(seenCaller, "dev->seq++;", 2), messageId: "unlocked" }] },
