@@ -15,6 +15,7 @@ import patchFormat from "./patch-format.js";
 import roAfterInit from "./ro-after-init.js";
 import safeIteratorMisuse from "./safe-iterator-misuse.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
+import unlockedSharedUpdate from "./unlocked-shared-update.js";
 import unregisterWithoutInit from "./unregister-without-init.js";
 
 export const builtinRules: readonly Rule[] = [
@@ -30,5 +31,6 @@ export const builtinRules: readonly Rule[] = [
   roAfterInit,
   safeIteratorMisuse,
   sleepInAtomic,
+  unlockedSharedUpdate,
   unregisterWithoutInit,
 ].sort((a, b) => a.id.localeCompare(b.id));

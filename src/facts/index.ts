@@ -45,6 +45,7 @@ export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
 export { walkBody, bodySeen, entryLeaves, lockDrops, type LockDrop } from "./loops.js";
 export { runInSequence, fileLocal } from "./callers.js";
+export { fieldsOf, fieldKey, droppedAround, hiddenBefore, releasedUntaken, fileScope, callersHidden, FieldModel, type FieldAccess, type FieldGuard, type FieldLock, type FieldHeld } from "./fields.js";
 export { ChangeFacts } from "./diff.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
@@ -89,7 +90,7 @@ export interface CallSite {
 }
 
 /** How deep callers are followed for the locks a function is entered with. */
-const CALLER_DEPTH = 3;
+const CALLER_DEPTH = 6;
 
 export class PatchFacts {
   readonly world: World;

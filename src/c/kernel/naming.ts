@@ -53,3 +53,10 @@ export const LIFE_END_NAME = /^kill_\w+$|_(remove|destroy|unregister|release|fre
 
 /** Names of functions that hand an object a pointer to keep: `dax_set_holder()`, `foo_register_client()`. */
 export const KEEPS_POINTER_NAME = /(^|_)(set|register|attach|bind|install|hold|claim)(_|$)/;
+
+/**
+ * Functions whose name says they set an object up (`foo_init_queue()`,
+ * `uvcg_video_init()`, `bar_setup()`, `baz_probe()`): they run before the
+ * object is handed to anyone else, so what they write needs no lock.
+ */
+export const SETUP_NAME = /(^|_)(init|setup|probe)(_|$)/;

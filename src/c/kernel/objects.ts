@@ -69,7 +69,7 @@ export const LIST_INIT_CALLS: ReadonlySet<string> = new Set(["INIT_LIST_HEAD", "
 export const PUBLISH_CALLS: readonly RegExp[] = [
   /^(h?list_add\w*|hlist_add\w*|list_move\w*|list_splice\w*)$/,
   /^(xa_store|xa_insert|xa_cmpxchg|__xa_store|__xa_insert|xa_alloc\w*)$/,
-  /^(idr_alloc\w*|idr_replace|ida_\w*|radix_tree_insert|rb_link_node|rb_insert_color\w*|rb_add\w*|hash_add\w*)$/,
+  /^(idr_alloc\w*|idr_replace|ida_\w*|radix_tree_insert|interval_tree_insert|rb_link_node|rb_insert_color\w*|rb_add\w*|hash_add\w*)$/,
   /^(device_add|device_register|cdev_add|cdev_device_add|kobject_add|kobject_init_and_add|platform_device_add|misc_register)$/,
   /^(queue_work|queue_delayed_work|schedule_work|schedule_delayed_work|mod_timer|add_timer|kthread_run|wake_up_process|call_rcu|kfree_rcu)$/,
   /^(request_irq|request_threaded_irq|devm_request_irq|devm_request_threaded_irq)$/,
