@@ -99,7 +99,7 @@ export class World implements TypeWorld {
 
   private collect(cf: CFile, view: CView) {
     const root = view.root;
-    for (const top of root.namedChildren) {
+    for (const top of fileScope(root)) {
       if (top.type === "function_definition") {
         const info = { name: functionName(top), node: top, cfile: cf, view };
         this.functions.push(info);
@@ -236,6 +236,19 @@ export class World implements TypeWorld {
       return;
     }
   }
+}
+
+/** The file-scope nodes of a translation unit, looking inside `#ifdef`/`#if`/`#else` blocks (bounded: input controls the nesting). */
+function fileScope(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, depth: number) => {
+    for (const c of n.namedChildren) {
+      if (depth < 16 && /^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) visit(c, depth + 1);
+      else out.push(c);
+    }
+  };
+  visit(root, 0);
+  return out;
 }
 
 /** A comment's words without its markers. */
