@@ -30,6 +30,7 @@ import { callEffect, statedEntryLocks, statesNoLockNeeded } from "./contracts.js
 import { nullTests, type NullTest } from "./tests.js";
 import { ChangeFacts } from "./diff.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
+import { RcuModel } from "./rcu.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -40,6 +41,7 @@ export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
 export { ChangeFacts } from "./diff.js";
+export { RcuModel, type RcuEvidence } from "./rcu.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 
@@ -367,3 +369,5 @@ export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ c
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
 /** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */
 export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };
+/** What is RCU-protected in the patch (pointers by type key, types pinned by try-gets under RCU), as an analysis. */
+export const rcuFacts: Analysis<RcuModel> = { id: "facts:rcu", compute: ({ get }) => new RcuModel(get(postFacts)) };
