@@ -1,0 +1,386 @@
+import {
+  ERASE_CALLS,
+  FREE_CALLS,
+  LOCK_CALLS,
+  MAYBE_WAITS,
+  POINTER_STORES,
+  RCU_ACCESSORS,
+  READ_SIDE_LOADS,
+  TRY_GET_CALLS,
+  UNPUBLISH_CALLS,
+  callArgs,
+  calleeName,
+  defineRule,
+  isAllocCall,
+  isGracePeriodCall,
+  pathDisplay,
+  pathText,
+  rcuFacts,
+  startsWith,
+  unparen,
+  type CView,
+  type FunctionFacts,
+  type HeldLock,
+  type Path,
+  type SyntaxNode,
+} from "../src/engine/index.js";
+
+/** One call of a function body, in source order, as this rule sees it. */
+interface Ev {
+  call: SyntaxNode;
+  name: string;
+  kind: "unpublish" | "store" | "free" | "grace" | "other";
+  /** The object unpublished or freed, or the pointer stored to. */
+  path: Path | null;
+}
+
+const SLEEPING = new Set(["mutex", "rwsem", "semaphore"]);
+/** NULL, also at the end of a chain (`a->x = b->x = NULL`). */
+function isNull(n: SyntaxNode | null | undefined): boolean {
+  let v = n ? unparen(n) : null;
+  for (let i = 0; v?.type === "assignment_expression" && i < 16; i++) v = v.childForFieldName("right");
+  return !!v && /^(NULL|0|\(void \*\)0)$/.test(unparen(v).text);
+}
+
+/** The object a call argument names (`&e->node` is `e`'s member: the object is `e`). */
+function objectOf(f: FunctionFacts, arg: SyntaxNode | undefined): Path | null {
+  const p = f.ids.path(arg);
+  if (!p) return null;
+  let k = p.steps.length;
+  while (k > 0 && p.steps[k - 1].op === ".") k--;
+  return unparen(arg!).type === "pointer_expression" || k < p.steps.length ? { ...p, steps: p.steps.slice(0, Math.max(k - 1, 0)) } : p;
+}
+
+/** The calls of a function, each classified; a call of a patch function that waits for a grace period is one too. */
+function events(f: FunctionFacts, waitsInside: (name: string) => boolean): Ev[] {
+  return f.fn.node.descendantsOfType("call_expression").map((call): Ev => {
+    const name = calleeName(call) ?? "";
+    const a = callArgs(call);
+    if (name in UNPUBLISH_CALLS) return { call, name, kind: "unpublish", path: objectOf(f, a[UNPUBLISH_CALLS[name].obj]) };
+    if (POINTER_STORES.has(name)) return { call, name, kind: "store", path: f.ids.path(a[0]) };
+    if (name in FREE_CALLS) return { call, name, kind: "free", path: f.ids.path(a[FREE_CALLS[name]]) };
+    if (isGracePeriodCall(name) || waitsInside(name)) return { call, name, kind: "grace", path: null };
+    const known = name in RCU_ACCESSORS || name in LOCK_CALLS || /^(h?list|hlist_nulls|hash)_/.test(name);
+    return { call, name, kind: !known && MAYBE_WAITS.test(name) ? "grace" : "other", path: null };
+  });
+}
+
+/** The pointer an object was read from in this function (`x = rcu_dereference_protected(p->x, ...)`), with the read. */
+function fetchedFrom(f: FunctionFacts, obj: Path): { ptr: Path; node: SyntaxNode; accessor: string } | null {
+  for (const n of f.fn.node.descendantsOfType(["init_declarator", "assignment_expression"])) {
+    const left = n.childForFieldName(n.type === "init_declarator" ? "declarator" : "left");
+    const right = n.childForFieldName(n.type === "init_declarator" ? "value" : "right");
+    if (!left || !right) continue;
+    const name = n.type === "init_declarator" ? left.descendantsOfType("identifier").pop()?.text : pathOfText(f, left);
+    if (name !== pathText(obj) && !(obj.steps.length === 0 && name === obj.root)) continue;
+    const v = unparen(right);
+    const callee = v.type === "call_expression" ? calleeName(v) : null;
+    if (!callee) continue;
+    if (RCU_ACCESSORS[callee]?.op === "load" || RCU_ACCESSORS[callee]?.op === "test" || ERASE_CALLS.has(callee)) {
+      const ptr = f.ids.path(callArgs(v)[0]);
+      if (ptr) return { ptr, node: v, accessor: callee };
+    }
+  }
+  return null;
+}
+
+/** Was the object allocated in this function (so unpublishing it here unwinds its own set-up, as an error path does)? */
+function allocatedHere(f: FunctionFacts, obj: Path): boolean {
+  return f.fn.node.descendantsOfType(["init_declarator", "assignment_expression"]).some((n) => {
+    const left = n.childForFieldName(n.type === "init_declarator" ? "declarator" : "left");
+    const right = n.childForFieldName(n.type === "init_declarator" ? "value" : "right");
+    if (!left || !right) return false;
+    const name = n.type === "init_declarator" ? left.descendantsOfType("identifier").pop()?.text : pathOfText(f, left);
+    const v = unparen(right);
+    return name === pathText(obj) && v.type === "call_expression" && isAllocCall(calleeName(v) ?? "");
+  });
+}
+
+/** `rcu_dereference_protected(p, true)`: the author says nobody else can reach the pointer any more. */
+const claimsAlone = (read: SyntaxNode) => calleeName(read) === "rcu_dereference_protected" && /^(1|true)$/.test(callArgs(read)[1]?.text ?? "");
+
+function pathOfText(f: FunctionFacts, n: SyntaxNode): string | null {
+  const p = f.ids.path(n);
+  return p ? pathText(p) : null;
+}
+
+const same = (a: Path | null, b: Path | null) => !!a && !!b && pathText(a) === pathText(b);
+const between = (evs: Ev[], from: SyntaxNode, to: SyntaxNode, kind: Ev["kind"]) =>
+  evs.some((e) => e.kind === kind && e.call.startIndex > from.startIndex && e.call.startIndex < to.startIndex);
+/** Does the statement of `a` stand in a block that also holds `b` (so one runs on the way to the other)? */
+function sameFlow(a: SyntaxNode, b: SyntaxNode): boolean {
+  let blk: SyntaxNode | null = a.parent;
+  while (blk && blk.type !== "compound_statement") blk = blk.parent;
+  return !!blk && b.startIndex >= blk.startIndex && b.endIndex <= blk.endIndex;
+}
+/** Did the patch add a line from `a` to `b`? */
+function touched(view: CView, a: SyntaxNode, b: SyntaxNode): boolean {
+  const lo = Math.min(a.startPosition.row, b.startPosition.row);
+  const hi = Math.max(a.endPosition.row, b.endPosition.row);
+  for (let r = lo; r <= hi; r++) if (view.lineAt(r)?.kind === "+") return true;
+  return false;
+}
+
+function rcuHeld(state: ReadonlyMap<string, HeldLock>): boolean {
+  return [...state.values()].some((h) => h.kind === "rcu" || h.kind === "srcu");
+}
+
+/** The statement a call stands in, and what comes after it up to the end of `body`. */
+function exitsBefore(unlock: SyntaxNode, body: SyntaxNode, relock: SyntaxNode | null): boolean {
+  let stmt: SyntaxNode | null = unlock;
+  while (stmt && stmt.parent && stmt.parent.type !== "compound_statement") stmt = stmt.parent;
+  for (let s = stmt?.nextNamedSibling ?? null; s && s.startIndex < body.endIndex; s = s.nextNamedSibling) {
+    if (relock && s.startIndex >= relock.startIndex) return false;
+    if (["break_statement", "return_statement", "goto_statement"].includes(s.type)) return true;
+  }
+  return false;
+}
+
+export default defineRule({
+  id: "rcu-pointer-access",
+  type: "problem",
+  severity: "warning",
+  confidence: "medium",
+  reportOn: "any",
+  summary: "an RCU-protected pointer or object used without RCU: a plain load or store, rcu_dereference() under the updaters' lock, a free with no grace period, a list walk that leaves its read-side section",
+  messages: {
+    plainLoad: "'{{ptr}}' is RCU-protected ({{why}}) but is read here with a plain load: use rcu_dereference(), or rcu_dereference_protected() where the updaters' lock is held",
+    plainStore: "'{{ptr}}' is RCU-protected ({{why}}) but is stored here with a plain assignment: readers may see the pointer before what it points to; use rcu_assign_pointer()",
+    protectedLoad: "'{{call}}()' outside rcu_read_lock(), where the updaters' lock '{{lock}}' is held: use rcu_dereference_protected({{ptr}}, lockdep_is_held(&{{lock}}))",
+    freedUnpublished: "'{{obj}}' is freed with {{free}}() right after {{unpublish}}() with no grace period between: readers may still be using it; use kfree_rcu(), call_rcu(), or synchronize_rcu() first",
+    freedPublished: "'{{obj}}' is freed with {{free}}() while '{{ptr}}' still points to it for readers: unpublish it first, then wait for a grace period (or use kfree_rcu())",
+    memberPut: "'{{what}}' is released before the grace period that follows {{unpublish}}() of '{{obj}}': readers that still see '{{obj}}' may follow it into freed memory",
+    lastPutFree: "'{{obj}}' is freed with {{free}}() at its last put, but readers take their reference with {{tryget}}() under rcu_read_lock(): free it after a grace period (kfree_rcu(), call_rcu())",
+    walkResumed: "the RCU walk of '{{list}}' left its read-side section in the loop body and resumes in a new one here: the cursor may point to freed memory; the whole walk must stay in one read-side section",
+    walkPinned: "the RCU walk of '{{list}}' resumes here in a new read-side section, its cursor pinned by {{pin}}() across the gap: that is safe only if removing an entry waits for the reference to drop",
+    walkLeaves: "rcu_read_unlock() inside the RCU walk of '{{list}}': the walk goes on outside the read-side section, and the cursor may point to freed memory",
+  },
+  docs: `### What it does
+Finds RCU-protected pointers and objects used without RCU, in the lines a
+patch adds or the sequences it changes:
+
+- a pointer declared \`__rcu\` (or handed to \`rcu_assign_pointer()\` or
+  \`rcu_dereference*()\` elsewhere in the patch) that is dereferenced or copied
+  with a plain load, or stored with a plain assignment into an object others
+  can see;
+- \`rcu_dereference()\` outside any read-side section where the updaters'
+  sleeping lock is held: the accessor for that is
+  \`rcu_dereference_protected(p, lockdep_is_held(&lock))\`;
+- an object freed with \`kfree()\`, \`kvfree()\`, \`kmem_cache_free()\` right after
+  it was unpublished (\`list_del_rcu()\`, \`hlist_del_rcu()\`,
+  \`rcu_assign_pointer(p, NULL)\`, \`xa_erase()\`...) with no grace period
+  (\`synchronize_rcu()\`, \`call_rcu()\`, \`kfree_rcu()\`) in between, or freed
+  before the pointer to it is cleared, or with something it points to
+  released before the grace period the patch waits for;
+- an object freed at once by its last put while readers find it under
+  \`rcu_read_lock()\` and take their reference with a try-get
+  (\`atomic_inc_not_zero()\`, \`refcount_inc_not_zero()\`, \`kref_get_unless_zero()\`);
+- an RCU list walk (\`list_for_each_entry_rcu()\`) whose body drops the
+  read-side section and goes on walking.
+
+What is RCU-protected, what is held and what is fresh come from the shared
+facts (\`src/facts/rcu.ts\`, the lock and stage facts); the RCU calls are a
+table in \`src/c/kernel/rcu.ts\`.
+
+### Why is this bad?
+RCU readers take no lock: the only thing that keeps what they see alive is
+the grace period, and the only thing that orders the stores they see is
+\`rcu_assign_pointer()\`. A plain store lets a reader see the pointer before
+the object's contents; a free with no grace period frees memory a reader on
+another CPU is still walking; a try-get on freed memory reads a counter in
+whatever was allocated there since. None of it shows up except as rare
+memory corruption under load. A plain load or a mistaken \`rcu_dereference()\`
+is what sparse and lockdep complain about.
+
+### Example
+\`\`\`c
+spin_lock(&d->lock);
+list_del_rcu(&e->node);
+spin_unlock(&d->lock);
+kfree(e);
+\`\`\`
+Use instead:
+\`\`\`c
+spin_lock(&d->lock);
+list_del_rcu(&e->node);
+spin_unlock(&d->lock);
+kfree_rcu(e, rcu);		/* or synchronize_rcu(); kfree(e); */
+\`\`\`
+and, where the updaters' mutex is held, \`on = rcu_dereference_protected(kn->attr.open,
+lockdep_is_held(&kernfs_open_file_mutex));\`.
+
+### Reviewer said
+> Once we'd grabbed kernfs_open_file_mutex, we know that
+> * kn->attr.open value won't change until we drop the mutex
+> [...]
+> We don't need rcu_read_lock() there - we are already holding the mutex used
+> by writers for exclusion among themselves. RCU *allows* lockless readers,
+> it doesn't require all readers to be such.
+> — Al Viro, "Re: [RESEND PATCH v7 1/8] kernfs: Introduce interface to access global kernfs_open_file_mutex.", 5 Apr 2022
+
+### Known problems
+What is RCU-protected is known only from the patch's files (a struct in a
+header the patch does not touch is not seen without \`--tree\`). A grace
+period taken by a caller, or hidden in a helper the patch does not show, is
+not seen; calls named like a wait (\`..._synchronize()\`, \`..._barrier()\`) are
+taken for one, so such frees are not reported. \`rcu_dereference()\` in a
+function whose callers are not all shown is not reported unless a sleeping
+lock is held there. Ordering is by position in the function: a free in one
+branch after an unpublish in another may be misread.
+`,
+
+  checkCode(ctx) {
+    const facts = ctx.facts;
+    const rcu = ctx.analysis(rcuFacts);
+    const waits = new Map<string, boolean>();
+    /** A patch function that waits for a grace period itself. */
+    const waitsInside = (name: string) => {
+      let w = waits.get(name);
+      if (w === undefined) {
+        w = facts.world.functionsNamed(name).some((d) => d.node.descendantsOfType("call_expression").some((c) => isGracePeriodCall(calleeName(c) ?? "")));
+        waits.set(name, w);
+      }
+      return w;
+    };
+    const rcuCallbacks = new Set(["call_rcu", "call_srcu", "call_rcu_hurry"].flatMap((n) => facts.callSites(n).map((s) => callArgs(s.call)[n === "call_srcu" ? 2 : 1]?.text ?? "")));
+
+    for (const info of facts.world.functions) {
+      const view = info.view;
+      if (view !== info.cfile.post) continue;
+      const fn = view.describeFunction(info.node);
+      const f = facts.function(fn, view);
+      const evs = events(f, waitsInside);
+      const isCallback = rcuCallbacks.has(fn.name ?? "") || [...f.ids.decls.values()].some((d) => d.kind === "param" && d.type === "rcu_head");
+
+      // Frees: after an unpublish with no grace period, before the pointer is cleared, or at a last put of a try-got object.
+      for (const fr of evs) {
+        if (fr.kind !== "free" || !fr.path || isCallback) continue;
+        const obj = fr.path;
+        const stage = f.stages.stageOf(obj, fr.call);
+        if (stage === "fresh" || allocatedHere(f, obj)) continue;
+        const fetched = fetchedFrom(f, obj);
+        const unpub = evs.filter((e) => e.call.startIndex < fr.call.startIndex && ((e.kind === "unpublish" && same(e.path, obj)) || (e.kind === "store" && fetched && same(e.path, fetched.ptr) && e.call.startIndex > fetched.node.startIndex)));
+        const last = unpub[unpub.length - 1];
+        const erased = fetched && ERASE_CALLS.has(fetched.accessor) ? fetched.node : null;
+        const from = last?.call ?? erased;
+        if (from) {
+          if (!sameFlow(from, fr.call) || between(evs, from, fr.call, "grace") || !touched(view, from, fr.call)) continue;
+          ctx.report({ view, node: fr.call, messageId: "freedUnpublished", data: { obj: pathDisplay(obj), free: fr.name, unpublish: last?.name ?? fetched!.accessor }, related: [{ node: from, view, message: "unpublished here" }] });
+          continue;
+        }
+        const later = fetched && RCU_ACCESSORS[fetched.accessor] && evs.find((e) => e.kind === "store" && same(e.path, fetched.ptr) && e.call.startIndex > fr.call.startIndex);
+        if (later && fetched && !between(evs, fetched.node, fr.call, "grace") && sameFlow(fr.call, later.call) && touched(view, fetched.node, later.call)) {
+          // Read with `rcu_dereference_protected(p, true)`, the author says no reader is left: less sure.
+          ctx.report({ view, node: fr.call, messageId: "freedPublished", data: { obj: pathDisplay(obj), free: fr.name, ptr: pathDisplay(fetched.ptr) }, related: [{ node: later.call, view, message: "unpublished only here" }], confidence: claimsAlone(fetched.node) ? "low" : undefined });
+          continue;
+        }
+        const type = f.ids.typeOfPath(obj);
+        const pin = type ? rcu.tryGets.get(type) : undefined;
+        if (pin && stage === "dying" && fn.headVisible && !evs.some((e) => e.kind === "grace" && e.call.startIndex < fr.call.startIndex) && view.isAdded(fr.call)) {
+          ctx.report({ view, node: fr.call, messageId: "lastPutFree", data: { obj: pathDisplay(obj), free: fr.name, tryget: calleeName(pin.node) ?? "a try-get" }, related: [{ node: pin.node, view: pin.view, message: "a reader takes its reference here, under rcu_read_lock()" }] });
+        }
+      }
+
+      // Something the unpublished object points to, released before the grace period the function then waits for.
+      for (const u of evs) {
+        if (u.kind !== "unpublish" || !u.path) continue;
+        const grace = evs.find((e) => e.kind === "grace" && e.call.startIndex > u.call.startIndex);
+        if (!grace || !evs.some((e) => e.kind === "free" && same(e.path, u.path) && e.call.startIndex > grace.call.startIndex)) continue;
+        for (const e of evs) {
+          if (e.call.startIndex <= u.call.startIndex || e.call.startIndex >= grace.call.startIndex) continue;
+          const released = e.kind === "free" ? e.path : /^(kref_put\w*|\w+_put)$/.test(e.name) ? objectOf(f, callArgs(e.call)[0]) : null;
+          if (!released || released.steps.length <= u.path.steps.length || !startsWith(released, u.path) || !touched(view, u.call, grace.call)) continue;
+          ctx.report({ view, node: e.call, messageId: "memberPut", data: { what: pathDisplay(released), unpublish: u.name, obj: pathDisplay(u.path) }, related: [{ node: u.call, view, message: "unpublished here" }, { node: grace.call, view, message: "the grace period comes only here" }] });
+        }
+      }
+
+      if (!fn.headVisible) continue;
+      // rcu_dereference() where the updaters' sleeping lock is held and no read-side section is.
+      for (const e of evs) {
+        if (!READ_SIDE_LOADS.has(e.name) || !view.isAdded(e.call)) continue;
+        const state = f.locks.heldAt(e.call);
+        if (!state || f.locks.sawCustom || rcuHeld(state)) continue;
+        const lock = [...state.values()].find((h) => h.must && SLEEPING.has(h.kind) && h.source !== "comment" && h.source !== "caller");
+        if (!lock) continue;
+        const ptr = callArgs(e.call)[0]?.text ?? "p";
+        const name = lock.path ? pathDisplay(lock.path) : lock.key;
+        ctx.report({ view, node: e.call, messageId: "protectedLoad", data: { call: e.name, lock: name, ptr }, related: lock.site ? [{ node: lock.site, view, message: `'${name}' is taken here` }] : [] });
+      }
+    }
+
+    // RCU list walks whose body leaves the read-side section and walks on.
+    for (const u of facts.lists().uses) {
+      if (u.op !== "walk" || !u.api.rcu || !u.fn || u.view.root !== u.cfile.post.root) continue;
+      // The walk starts inside a read-side section the function itself entered (so a hidden head hides nothing that matters).
+      const state = facts.function(u.fn, u.view).locks.heldAt(u.call);
+      if (!state || ![...state.values()].some((h) => h.kind === "rcu" && h.must && (h.source === "call" || h.source === "guard"))) continue;
+      const body = u.call.parent?.nextNamedSibling;
+      if (!body) continue;
+      const calls = body.descendantsOfType("call_expression");
+      for (const unlock of calls.filter((c) => /^rcu_read_unlock(_bh|_sched)?$/.test(calleeName(c) ?? ""))) {
+        const relock = calls.find((c) => c.startIndex > unlock.startIndex && /^rcu_read_lock(_bh|_sched)?$/.test(calleeName(c) ?? "")) ?? null;
+        if (exitsBefore(unlock, body, relock) || !touched(u.view, unlock, relock ?? unlock)) continue;
+        const list = (u.list?.display ?? callArgs(u.call)[1]?.text ?? "the list").replace(/^&/, "");
+        // A cursor pinned by a try-get before the unlock is safe if removal waits for that reference: say so, with less confidence.
+        const pin = calls.find((c) => c.startIndex < unlock.startIndex && TRY_GET_CALLS.has(calleeName(c) ?? "")) ?? calls.find((c) => c.startIndex < unlock.startIndex && /(^|_)(try_?get|get_unless_zero|tryget)(_|$)/.test(calleeName(c) ?? ""));
+        if (relock && pin) ctx.report({ view: u.view, node: relock, messageId: "walkPinned", data: { list, pin: calleeName(pin) ?? "" }, related: [{ node: unlock, view: u.view, message: "the read-side section ends here" }, { node: pin, view: u.view, message: "the cursor is pinned here" }], confidence: "low" });
+        else if (relock) ctx.report({ view: u.view, node: relock, messageId: "walkResumed", data: { list }, related: [{ node: unlock, view: u.view, message: "the read-side section ends here" }, { node: u.call, view: u.view, message: "the walk" }] });
+        else ctx.report({ view: u.view, node: unlock, messageId: "walkLeaves", data: { list }, related: [{ node: u.call, view: u.view, message: "the walk" }] });
+        break;
+      }
+    }
+
+    // Plain loads and stores of pointers known to be RCU-protected, on added lines.
+    for (const cf of ctx.cfiles) {
+      const view = cf.post;
+      if (rcu.pointers.size === 0) break;
+      const members = new Set([...rcu.pointers.keys()].map((k) => k.replace(/^.*::/, "")));
+      for (const n of view.root.descendantsOfType(["field_expression", "identifier"])) {
+        if (!view.isAdded(n)) continue;
+        if (n.type === "identifier" && (n.parent?.type === "field_expression" || !rcu.pointers.has(n.text))) continue;
+        if (n.type === "field_expression" && !members.has(n.childForFieldName("field")?.text ?? "")) continue;
+        const f = facts.at(n, view);
+        if (!f) continue;
+        const p = f.ids.path(n);
+        const ev = p && rcu.pointer(f.ids.typeKey(p));
+        if (!p || !ev) continue;
+        const use = plainUse(n);
+        if (!use) continue;
+        // An updater holding a lock may copy a pointer no declaration marks __rcu: only sparse would mind, and it does not.
+        if (use === "load" && ev.why === "accessor") {
+          const held = f.locks.heldAt(n);
+          if (!held || [...held.values()].some((h) => h.kind !== "rcu" && h.kind !== "srcu")) continue;
+        }
+        if (use === "store") {
+          const right = n.parent!.childForFieldName("right");
+          if (isNull(right) || p.steps.length === 0 || f.stages.stageOfOwner(p, n) === "fresh") continue;
+        }
+        const why = ev.why === "annotated" ? "declared __rcu" : `used with ${calleeName(ev.node)}() elsewhere`;
+        ctx.report({ view, node: n, messageId: use === "store" ? "plainStore" : "plainLoad", data: { ptr: pathDisplay(p), why }, related: [{ node: ev.node, view: ev.view, message: ev.why === "annotated" ? "declared here" : "used with an RCU accessor here" }] });
+      }
+    }
+  },
+});
+
+/** How a pointer expression is used: dereferenced ("load"), assigned to ("store"), or in a way that needs no accessor here (null). */
+function plainUse(n: SyntaxNode): "load" | "store" | null {
+  let cur = n;
+  let parent = n.parent;
+  while (parent?.type === "parenthesized_expression") {
+    cur = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return null;
+  // Inside an accessor, sizeof, typeof, a lockdep or WARN check: the accessor does the work, or nothing is loaded.
+  for (let a: SyntaxNode | null = parent; a && a.type !== "compound_statement"; a = a.parent) {
+    if (a.type === "sizeof_expression") return null;
+    if (a.type === "call_expression") {
+      const name = calleeName(a) ?? "";
+      if (name in RCU_ACCESSORS || /^(rcu_|kfree_rcu|kvfree_rcu|typeof|__typeof|lockdep|WARN|BUG|offsetof|READ_ONCE|WRITE_ONCE|xchg|cmpxchg|smp_)/.test(name)) return null;
+    }
+  }
+  if (parent.type === "field_expression" && parent.childForFieldName("argument")?.id === cur.id) return parent.child(1)?.type === "->" ? "load" : null;
+  // Copies (`x = p->conf;`) are left alone: what matters is the dereference, where the missing accessor costs the ordering.
+  if (parent.type === "assignment_expression" && parent.child(1)?.type === "=" && parent.childForFieldName("left")?.id === cur.id) return "store";
+  return null;
+}
