@@ -300,7 +300,10 @@ branch after an unpublish in another may be misread.
         if (!READ_SIDE_LOADS.has(e.name) || !view.isAdded(e.call)) continue;
         const state = f.locks.heldAt(e.call);
         if (!state || f.locks.sawCustom || rcuHeld(state)) continue;
-        const lock = [...state.values()].find((h) => h.must && SLEEPING.has(h.kind) && h.source !== "comment" && h.source !== "caller");
+        // A sleeping lock cannot be held inside rcu_read_lock(); a spinlock can, so it counts only where every caller is shown (their sections are in the state).
+        const allCallers = !!fn.name && facts.callSites(fn.name).length > 0 && !f.callerUnknown;
+        const taken = (h: HeldLock) => h.must && h.source !== "comment" && h.source !== "caller";
+        const lock = [...state.values()].find((h) => taken(h) && SLEEPING.has(h.kind)) ?? (allCallers && e.name === "rcu_dereference" ? [...state.values()].find((h) => taken(h) && (h.kind === "spinlock" || h.kind === "rwlock")) : undefined);
         if (!lock) continue;
         const ptr = callArgs(e.call)[0]?.text ?? "p";
         const name = lock.path ? pathDisplay(lock.path) : lock.key;

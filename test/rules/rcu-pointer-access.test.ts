@@ -44,6 +44,23 @@ static void plug_put(struct plug *p)
 
 const underMutex = (load: string) => fn(`\tstruct conf *c;\n\n\tmutex_lock(&d->lock);\n\tc = ${load};\n\tc->n++;\n\tmutex_unlock(&d->lock);`);
 
+const spinHelper = (caller: string) => `${types}
+static int conf_n(struct dev *d)
+{
+	int n;
+
+	spin_lock(&d->slock);
+	n = rcu_dereference(d->conf)->n;
+	spin_unlock(&d->slock);
+	return n;
+}
+
+int dev_n(struct dev *d)
+{
+${caller}
+}
+`;
+
 const walk = (body: string) => fn(`\tstruct ent *x;\n\n\trcu_read_lock();\n\tlist_for_each_entry_rcu(x, &d->ents, node) {\n\t\tif (!get_ent(x))\n\t\t\tcontinue;\n${body}\n\t}\n\trcu_read_unlock();`);
 
 ruleTester("rcu-pointer-access", {
@@ -59,6 +76,7 @@ ruleTester("rcu-pointer-access", {
     { name: "readers pin under a mutex, not under RCU: the put may free at once", code: plug("kfree(p)", "mutex_lock(&d->lock);", "mutex_unlock(&d->lock);") },
     { name: "rcu_dereference_protected() under the updaters' mutex", code: underMutex("rcu_dereference_protected(d->conf, lockdep_is_held(&d->lock))") },
     { name: "rcu_dereference() inside rcu_read_lock(), with the mutex held", code: fn("\tstruct conf *c;\n\n\tmutex_lock(&d->lock);\n\trcu_read_lock();\n\tc = rcu_dereference(d->conf);\n\tuse(c->n);\n\trcu_read_unlock();\n\tmutex_unlock(&d->lock);") },
+    { name: "rcu_dereference() under a spinlock, called from inside rcu_read_lock()", code: spinHelper("\tint n;\n\n\trcu_read_lock();\n\tn = conf_n(d);\n\trcu_read_unlock();\n\treturn n;") },
     { name: "a walk wholly inside one read-side section", code: walk("\t\tuse(x);\n\t\tput_ent(x);") },
     { name: "a walk that leaves its section only to stop", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\treturn;") },
     { name: "an __rcu pointer read with rcu_dereference()", code: fn("\tint n;\n\n\trcu_read_lock();\n\tn = rcu_dereference(d->conf)->n;\n\trcu_read_unlock();") },
@@ -71,6 +89,7 @@ ruleTester("rcu-pointer-access", {
     { name: "something the unpublished entry points to released before the grace period", code: memberPut, errors: [{ line: lineOf(memberPut, "kref_put("), messageId: "memberPut" }] },
     { name: "the last put frees at once while readers try-get under RCU", code: plug("kfree(p)"), errors: [{ line: lineOf(plug("kfree(p)"), "kfree(p)"), messageId: "lastPutFree" }] },
     { name: "rcu_dereference() under the updaters' mutex, outside any read-side section", code: underMutex("rcu_dereference(d->conf)"), errors: [{ line: lineOf(underMutex("rcu_dereference(d->conf)"), "c = rcu_dereference"), messageId: "protectedLoad" }] },
+    { name: "rcu_dereference() under a spinlock, every caller outside rcu_read_lock()", code: spinHelper("\treturn conf_n(d);"), errors: [{ line: lineOf(spinHelper("\treturn conf_n(d);"), "n = rcu_dereference"), messageId: "protectedLoad" }] },
     { name: "a walk that drops its section in the body and takes a new one", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\trcu_read_lock();\n\t\tput_ent(x);"), errors: [{ line: lineOf(walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\trcu_read_lock();\n\t\tput_ent(x);"), "\t\trcu_read_lock();"), messageId: "walkResumed" }] },
     { name: "a walk that drops its section and goes on", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);"), errors: [{ line: lineOf(walk("\t\trcu_read_unlock();\n\t\tuse(x);"), "\t\trcu_read_unlock();"), messageId: "walkLeaves" }] },
     { name: "an __rcu pointer dereferenced with a plain load", code: fn("\tint n;\n\n\trcu_read_lock();\n\tn = d->conf->n;\n\trcu_read_unlock();"), errors: [{ line: 15, messageId: "plainLoad" }] },
