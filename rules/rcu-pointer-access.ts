@@ -153,6 +153,7 @@ export default defineRule({
     lastPutFree: "'{{obj}}' is freed with {{free}}() at its last put, but readers take their reference with {{tryget}}() under rcu_read_lock(): free it after a grace period (kfree_rcu(), call_rcu())",
     walkResumed: "the RCU walk of '{{list}}' left its read-side section in the loop body and resumes in a new one here: the cursor may point to freed memory; the whole walk must stay in one read-side section",
     walkPinned: "the RCU walk of '{{list}}' resumes here in a new read-side section, its cursor pinned by {{pin}}() across the gap: that is safe only if removing an entry waits for the reference to drop",
+    useAfterUnlock: "'{{obj}}' was read with {{load}}() inside a read-side section that has ended, and is dereferenced here with no reference taken: the object may already be freed; take a reference inside the section, or use it there",
     walkLeaves: "rcu_read_unlock() inside the RCU walk of '{{list}}': the walk goes on outside the read-side section, and the cursor may point to freed memory",
   },
   docs: `### What it does
@@ -291,6 +292,31 @@ branch after an unpublish in another may be misread.
           const released = e.kind === "free" ? e.path : /^(kref_put\w*|\w+_put)$/.test(e.name) ? objectOf(f, callArgs(e.call)[0]) : null;
           if (!released || released.steps.length <= u.path.steps.length || !startsWith(released, u.path) || !touched(view, u.call, grace.call)) continue;
           ctx.report({ view, node: e.call, messageId: "memberPut", data: { what: pathDisplay(released), unpublish: u.name, obj: pathDisplay(u.path) }, related: [{ node: u.call, view, message: "unpublished here" }, { node: grace.call, view, message: "the grace period comes only here" }] });
+        }
+      }
+
+      // A pointer read inside a read-side section, dereferenced after it ended with no reference taken in between.
+      for (const e of evs) {
+        if (!READ_SIDE_LOADS.has(e.name)) continue;
+        const asg = e.call.parent;
+        const target = asg?.type === "init_declarator" ? asg.childForFieldName("declarator") : asg?.type === "assignment_expression" ? asg.childForFieldName("left") : null;
+        const x = target ? unparen(target).descendantsOfType("identifier").pop() ?? (target.type === "identifier" ? target : null) : null;
+        const decl = x ? f.ids.decls.get(x.text) : undefined;
+        if (!x || !decl || decl.kind !== "local" || !decl.pointer) continue;
+        const at = f.locks.heldAt(e.call);
+        if (!at || ![...at.values()].some((h) => h.kind === "rcu" && h.must && (h.source === "call" || h.source === "guard"))) continue;
+        const pinnedBy = [...at.values()].filter((h) => h.kind !== "rcu" && h.kind !== "srcu" && h.must).map((h) => h.key);
+        for (const d of f.fn.node.descendantsOfType("field_expression")) {
+          if (d.startIndex <= e.call.endIndex || d.child(1)?.type !== "->" || d.childForFieldName("argument")?.text !== x.text) continue;
+          const st = f.locks.heldAt(d);
+          if (!st || rcuHeld(st) || pinnedBy.some((k) => st.get(k)?.must)) continue;
+          // Reassigned, or handed to a call (which may take a reference), between the read and this use.
+          const touchedX = (n: SyntaxNode) => n.startIndex > e.call.endIndex && n.startIndex < d.startIndex;
+          const reassigned = f.fn.node.descendantsOfType("assignment_expression").some((a) => touchedX(a) && a.childForFieldName("left")?.text === x.text);
+          const handed = evs.some((c) => touchedX(c.call) && !(c.name in RCU_ACCESSORS) && callArgs(c.call).some((a) => new RegExp(`(^|[^\\w>.])${x.text}\\b`).test(a.text)));
+          if (reassigned || handed || !touched(view, e.call, d)) continue;
+          ctx.report({ view, node: d, messageId: "useAfterUnlock", data: { obj: x.text, load: e.name }, related: [{ node: e.call, view, message: "read here, inside the section" }] });
+          break;
         }
       }
 
