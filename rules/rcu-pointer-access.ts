@@ -154,6 +154,7 @@ export default defineRule({
     walkResumed: "the RCU walk of '{{list}}' left its read-side section in the loop body and resumes in a new one here: the cursor may point to freed memory; the whole walk must stay in one read-side section",
     walkPinned: "the RCU walk of '{{list}}' resumes here in a new read-side section, its cursor pinned by {{pin}}() across the gap: that is safe only if removing an entry waits for the reference to drop",
     useAfterUnlock: "'{{obj}}' was read with {{load}}() inside a read-side section that has ended, and is dereferenced here with no reference taken: the object may already be freed; take a reference inside the section, or use it there",
+    walkOutside: "'{{walk}}()' walks '{{list}}' with no rcu_read_lock() and no lock held, and every caller of '{{fn}}()' in the patch calls it so: take rcu_read_lock() around the walk, or pass the lockdep condition that protects it",
     walkLeaves: "rcu_read_unlock() inside the RCU walk of '{{list}}': the walk goes on outside the read-side section, and the cursor may point to freed memory",
   },
   docs: `### What it does
@@ -340,8 +341,14 @@ branch after an unpublish in another may be misread.
     // RCU list walks whose body leaves the read-side section and walks on.
     for (const u of facts.lists().uses) {
       if (u.op !== "walk" || !u.api.rcu || !u.fn || u.view.root !== u.cfile.post.root) continue;
+      const f = facts.function(u.fn, u.view);
+      const state = f.locks.heldAt(u.call);
+      // Nothing held at all, here and in every caller the patch shows (their sections would be in the state), and no lockdep condition given.
+      if (state && state.size === 0 && u.fn.headVisible && u.fn.name && !f.locks.sawCustom && !f.callerUnknown && facts.callSites(u.fn.name).length > 0 && callArgs(u.call).length < 4 && u.view.isAdded(u.call)) {
+        ctx.report({ view: u.view, node: u.call, messageId: "walkOutside", data: { walk: calleeName(u.call) ?? u.name, list: (u.list?.display ?? callArgs(u.call)[1]?.text ?? "the list").replace(/^&/, ""), fn: u.fn.name } });
+        continue;
+      }
       // The walk starts inside a read-side section the function itself entered (so a hidden head hides nothing that matters).
-      const state = facts.function(u.fn, u.view).locks.heldAt(u.call);
       if (!state || ![...state.values()].some((h) => h.kind === "rcu" && h.must && (h.source === "call" || h.source === "guard"))) continue;
       const body = u.call.parent?.nextNamedSibling;
       if (!body) continue;

@@ -63,6 +63,23 @@ ${caller}
 
 const useAfter = (mid: string) => fn(`\tstruct conf *c;\n\tint n;\n\n\trcu_read_lock();\n\tc = rcu_dereference(d->conf);\n${mid}\trcu_read_unlock();\n\tn = c->n;`);
 
+const walker = (caller: string) => `${types}
+static int count(struct dev *d)
+{
+	struct ent *x;
+	int n = 0;
+
+	list_for_each_entry_rcu(x, &d->ents, node)
+		n++;
+	return n;
+}
+
+int dev_count(struct dev *d)
+{
+${caller}
+}
+`;
+
 const walk = (body: string) => fn(`\tstruct ent *x;\n\n\trcu_read_lock();\n\tlist_for_each_entry_rcu(x, &d->ents, node) {\n\t\tif (!get_ent(x))\n\t\t\tcontinue;\n${body}\n\t}\n\trcu_read_unlock();`);
 
 ruleTester("rcu-pointer-access", {
@@ -81,6 +98,8 @@ ruleTester("rcu-pointer-access", {
     { name: "rcu_dereference() under a spinlock, called from inside rcu_read_lock()", code: spinHelper("\tint n;\n\n\trcu_read_lock();\n\tn = conf_n(d);\n\trcu_read_unlock();\n\treturn n;") },
     { name: "a reference taken inside the section, used after it", code: useAfter("\tif (!c || !conf_get(c)) {\n\t\trcu_read_unlock();\n\t\treturn;\n\t}\n") },
     { name: "a pointer used inside the section only", code: fn("\tstruct conf *c;\n\tint n = 0;\n\n\trcu_read_lock();\n\tc = rcu_dereference(d->conf);\n\tif (c)\n\t\tn = c->n;\n\trcu_read_unlock();\n\tuse(n);") },
+    { name: "an RCU walk whose only caller holds rcu_read_lock()", code: walker("\tint n;\n\n\trcu_read_lock();\n\tn = count(d);\n\trcu_read_unlock();\n\treturn n;") },
+    { name: "an RCU walk whose only caller holds the updaters' mutex", code: walker("\tint n;\n\n\tmutex_lock(&d->lock);\n\tn = count(d);\n\tmutex_unlock(&d->lock);\n\treturn n;") },
     { name: "a walk wholly inside one read-side section", code: walk("\t\tuse(x);\n\t\tput_ent(x);") },
     { name: "a walk that leaves its section only to stop", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\treturn;") },
     { name: "an __rcu pointer read with rcu_dereference()", code: fn("\tint n;\n\n\trcu_read_lock();\n\tn = rcu_dereference(d->conf)->n;\n\trcu_read_unlock();") },
@@ -95,6 +114,7 @@ ruleTester("rcu-pointer-access", {
     { name: "rcu_dereference() under the updaters' mutex, outside any read-side section", code: underMutex("rcu_dereference(d->conf)"), errors: [{ line: lineOf(underMutex("rcu_dereference(d->conf)"), "c = rcu_dereference"), messageId: "protectedLoad" }] },
     { name: "rcu_dereference() under a spinlock, every caller outside rcu_read_lock()", code: spinHelper("\treturn conf_n(d);"), errors: [{ line: lineOf(spinHelper("\treturn conf_n(d);"), "n = rcu_dereference"), messageId: "protectedLoad" }] },
     { name: "a pointer read inside the section, dereferenced after it with no reference", code: useAfter(""), errors: [{ line: lineOf(useAfter(""), "n = c->n;"), messageId: "useAfterUnlock" }] },
+    { name: "an RCU walk with nothing held, in it or in its caller", code: walker("\treturn count(d);"), errors: [{ line: lineOf(walker("\treturn count(d);"), "list_for_each_entry_rcu"), messageId: "walkOutside" }] },
     { name: "a walk that drops its section in the body and takes a new one", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\trcu_read_lock();\n\t\tput_ent(x);"), errors: [{ line: lineOf(walk("\t\trcu_read_unlock();\n\t\tuse(x);\n\t\trcu_read_lock();\n\t\tput_ent(x);"), "\t\trcu_read_lock();"), messageId: "walkResumed" }] },
     { name: "a walk that drops its section and goes on", code: walk("\t\trcu_read_unlock();\n\t\tuse(x);"), errors: [{ line: lineOf(walk("\t\trcu_read_unlock();\n\t\tuse(x);"), "\t\trcu_read_unlock();"), messageId: "walkLeaves" }] },
     { name: "an __rcu pointer dereferenced with a plain load", code: fn("\tint n;\n\n\trcu_read_lock();\n\tn = d->conf->n;\n\trcu_read_unlock();"), errors: [{ line: 15, messageId: "plainLoad" }] },
