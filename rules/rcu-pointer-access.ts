@@ -96,6 +96,19 @@ function allocatedHere(f: FunctionFacts, obj: Path): boolean {
   });
 }
 
+/** Labels of an error ladder: code there undoes what the function itself set up. */
+const UNWIND_LABEL = /^(out|err|fail|bad|unwind|free|clean|undo|bail|abort|put|release|remove|del|drop|exit|error)/i;
+
+/** Does `node` stand on an error ladder (after an `out_*:`/`err_*:` label of its block, or inside one)? */
+function onErrorLadder(node: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = node; n && n.type !== "function_definition"; n = n.parent) {
+    for (let s: SyntaxNode | null = n; s; s = s.previousNamedSibling) {
+      if (s.type === "labeled_statement" && UNWIND_LABEL.test(s.childForFieldName("label")?.text ?? "")) return true;
+    }
+  }
+  return false;
+}
+
 /** `rcu_dereference_protected(p, true)`: the author says nobody else can reach the pointer any more. */
 const claimsAlone = (read: SyntaxNode) => calleeName(read) === "rcu_dereference_protected" && /^(1|true)$/.test(callArgs(read)[1]?.text ?? "");
 
@@ -266,6 +279,8 @@ branch after an unpublish in another may be misread.
         const erased = fetched && ERASE_CALLS.has(fetched.accessor) ? fetched.node : null;
         const from = last?.call ?? erased;
         if (from) {
+          // An error ladder unpublishing what the function itself just published (the set-up it unwinds) is how kernel code fails: not reported.
+          if (onErrorLadder(from)) continue;
           if (!sameFlow(from, fr.call) || between(evs, from, fr.call, "grace") || !touched(view, from, fr.call)) continue;
           ctx.report({ view, node: fr.call, messageId: "freedUnpublished", data: { obj: pathDisplay(obj), free: fr.name, unpublish: last?.name ?? fetched!.accessor }, related: [{ node: from, view, message: "unpublished here" }] });
           continue;

@@ -90,6 +90,7 @@ ruleTester("rcu-pointer-access", {
     { name: "a pointer cleared, then the free handed to call_rcu", code: replaceThenFree.replace("\tkfree(old);", "\tcall_rcu(&old->rcu, conf_free_rcu);") },
     { name: "cleared first, then a grace period, then the free", code: fn("\tstruct conf *c = rcu_dereference_protected(d->conf, true);\n\n\trcu_assign_pointer(d->conf, NULL);\n\tsynchronize_rcu();\n\tkfree(c);") },
     { name: "an object never published, freed when its insert failed", code: fn("\tstruct ent *n = kzalloc(sizeof(*n), GFP_KERNEL);\n\n\tif (!insert(d, n)) {\n\t\tkfree(n);\n\t\treturn;\n\t}") },
+    { name: "an error ladder that unpublishes what the function itself published", code: fn("\tint err;\n\n\terr = xa_insert(&d->xa, e->id, e, GFP_KERNEL);\n\tif (err)\n\t\tgoto out_free;\n\terr = setup(e);\n\tif (err)\n\t\tgoto out_erase;\n\treturn 0;\n\nout_erase:\n\te = xa_erase(&d->xa, e->id);\nout_free:\n\tkfree(e);\n\treturn err;", "int f(struct dev *d, struct ent *e)") },
     { name: "released after the grace period", code: memberPut.replace("\tkref_put(&e->ctl->kref, ctl_release);\n", "").replace("\tkfree(e);", "\tkref_put(&e->ctl->kref, ctl_release);\n\tkfree(e);") },
     { name: "the last put frees after a grace period", code: plug("kfree_rcu(p, rcu)") },
     { name: "readers pin under a mutex, not under RCU: the put may free at once", code: plug("kfree(p)", "mutex_lock(&d->lock);", "mutex_unlock(&d->lock);") },
@@ -107,6 +108,7 @@ ruleTester("rcu-pointer-access", {
   ],
   invalid: [
     { name: "list_del_rcu, then kfree with no grace period", code: delThenFree, errors: [{ line: lineOf(delThenFree, "kfree(e);"), messageId: "freedUnpublished" }] },
+    { name: "erased from an xarray readers search under RCU, then freed at once", code: fn("\te = xa_erase(&d->xa, e->id);\n\tkfree(e);"), errors: [{ line: 13, messageId: "freedUnpublished" }] },
     { name: "a pointer cleared, then the old object freed at once", code: replaceThenFree, errors: [{ line: lineOf(replaceThenFree, "kfree(old);"), messageId: "freedUnpublished" }] },
     { name: "freed before the pointer to it is cleared", code: freeBeforeClear, errors: [{ line: lineOf(freeBeforeClear, "kfree(c);"), messageId: "freedPublished" }] },
     { name: "something the unpublished entry points to released before the grace period", code: memberPut, errors: [{ line: lineOf(memberPut, "kref_put("), messageId: "memberPut" }] },
