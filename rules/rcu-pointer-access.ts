@@ -1,38 +1,24 @@
 import {
   ERASE_CALLS,
-  FREE_CALLS,
-  LOCK_CALLS,
-  MAYBE_WAITS,
-  POINTER_STORES,
   RCU_ACCESSORS,
   READ_SIDE_LOADS,
   TRY_GET_CALLS,
-  UNPUBLISH_CALLS,
   callArgs,
   calleeName,
   defineRule,
-  isAllocCall,
-  isGracePeriodCall,
+  objectOf,
+  onErrorLadder,
   pathDisplay,
   pathText,
   rcuFacts,
   startsWith,
   unparen,
   type CView,
-  type FunctionFacts,
   type HeldLock,
   type Path,
+  type RcuCall,
   type SyntaxNode,
 } from "../src/engine/index.js";
-
-/** One call of a function body, in source order, as this rule sees it. */
-interface Ev {
-  call: SyntaxNode;
-  name: string;
-  kind: "unpublish" | "store" | "free" | "grace" | "other";
-  /** The object unpublished or freed, or the pointer stored to. */
-  path: Path | null;
-}
 
 const SLEEPING = new Set(["mutex", "rwsem", "semaphore"]);
 /** NULL, also at the end of a chain (`a->x = b->x = NULL`). */
@@ -42,83 +28,11 @@ function isNull(n: SyntaxNode | null | undefined): boolean {
   return !!v && /^(NULL|0|\(void \*\)0)$/.test(unparen(v).text);
 }
 
-/** The object a call argument names (`&e->node` is `e`'s member: the object is `e`). */
-function objectOf(f: FunctionFacts, arg: SyntaxNode | undefined): Path | null {
-  const p = f.ids.path(arg);
-  if (!p) return null;
-  let k = p.steps.length;
-  while (k > 0 && p.steps[k - 1].op === ".") k--;
-  return unparen(arg!).type === "pointer_expression" || k < p.steps.length ? { ...p, steps: p.steps.slice(0, Math.max(k - 1, 0)) } : p;
-}
-
-/** The calls of a function, each classified; a call of a patch function that waits for a grace period is one too. */
-function events(f: FunctionFacts, waitsInside: (name: string) => boolean): Ev[] {
-  return f.fn.node.descendantsOfType("call_expression").map((call): Ev => {
-    const name = calleeName(call) ?? "";
-    const a = callArgs(call);
-    if (name in UNPUBLISH_CALLS) return { call, name, kind: "unpublish", path: objectOf(f, a[UNPUBLISH_CALLS[name].obj]) };
-    if (POINTER_STORES.has(name)) return { call, name, kind: "store", path: f.ids.path(a[0]) };
-    if (name in FREE_CALLS) return { call, name, kind: "free", path: f.ids.path(a[FREE_CALLS[name]]) };
-    if (isGracePeriodCall(name) || waitsInside(name)) return { call, name, kind: "grace", path: null };
-    const known = name in RCU_ACCESSORS || name in LOCK_CALLS || /^(h?list|hlist_nulls|hash)_/.test(name);
-    return { call, name, kind: !known && MAYBE_WAITS.test(name) ? "grace" : "other", path: null };
-  });
-}
-
-/** The pointer an object was read from in this function (`x = rcu_dereference_protected(p->x, ...)`), with the read. */
-function fetchedFrom(f: FunctionFacts, obj: Path): { ptr: Path; node: SyntaxNode; accessor: string } | null {
-  for (const n of f.fn.node.descendantsOfType(["init_declarator", "assignment_expression"])) {
-    const left = n.childForFieldName(n.type === "init_declarator" ? "declarator" : "left");
-    const right = n.childForFieldName(n.type === "init_declarator" ? "value" : "right");
-    if (!left || !right) continue;
-    const name = n.type === "init_declarator" ? left.descendantsOfType("identifier").pop()?.text : pathOfText(f, left);
-    if (name !== pathText(obj) && !(obj.steps.length === 0 && name === obj.root)) continue;
-    const v = unparen(right);
-    const callee = v.type === "call_expression" ? calleeName(v) : null;
-    if (!callee) continue;
-    if (RCU_ACCESSORS[callee]?.op === "load" || RCU_ACCESSORS[callee]?.op === "test" || ERASE_CALLS.has(callee)) {
-      const ptr = f.ids.path(callArgs(v)[0]);
-      if (ptr) return { ptr, node: v, accessor: callee };
-    }
-  }
-  return null;
-}
-
-/** Was the object allocated in this function (so unpublishing it here unwinds its own set-up, as an error path does)? */
-function allocatedHere(f: FunctionFacts, obj: Path): boolean {
-  return f.fn.node.descendantsOfType(["init_declarator", "assignment_expression"]).some((n) => {
-    const left = n.childForFieldName(n.type === "init_declarator" ? "declarator" : "left");
-    const right = n.childForFieldName(n.type === "init_declarator" ? "value" : "right");
-    if (!left || !right) return false;
-    const name = n.type === "init_declarator" ? left.descendantsOfType("identifier").pop()?.text : pathOfText(f, left);
-    const v = unparen(right);
-    return name === pathText(obj) && v.type === "call_expression" && isAllocCall(calleeName(v) ?? "");
-  });
-}
-
-/** Labels of an error ladder: code there undoes what the function itself set up. */
-const UNWIND_LABEL = /^(out|err|fail|bad|unwind|free|clean|undo|bail|abort|put|release|remove|del|drop|exit|error)/i;
-
-/** Does `node` stand on an error ladder (after an `out_*:`/`err_*:` label of its block, or inside one)? */
-function onErrorLadder(node: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = node; n && n.type !== "function_definition"; n = n.parent) {
-    for (let s: SyntaxNode | null = n; s; s = s.previousNamedSibling) {
-      if (s.type === "labeled_statement" && UNWIND_LABEL.test(s.childForFieldName("label")?.text ?? "")) return true;
-    }
-  }
-  return false;
-}
-
+const same = (a: Path | null, b: Path | null) => !!a && !!b && pathText(a) === pathText(b);
 /** `rcu_dereference_protected(p, true)`: the author says nobody else can reach the pointer any more. */
 const claimsAlone = (read: SyntaxNode) => calleeName(read) === "rcu_dereference_protected" && /^(1|true)$/.test(callArgs(read)[1]?.text ?? "");
 
-function pathOfText(f: FunctionFacts, n: SyntaxNode): string | null {
-  const p = f.ids.path(n);
-  return p ? pathText(p) : null;
-}
-
-const same = (a: Path | null, b: Path | null) => !!a && !!b && pathText(a) === pathText(b);
-const between = (evs: Ev[], from: SyntaxNode, to: SyntaxNode, kind: Ev["kind"]) =>
+const between = (evs: RcuCall[], from: SyntaxNode, to: SyntaxNode, kind: RcuCall["kind"]) =>
   evs.some((e) => e.kind === kind && e.call.startIndex > from.startIndex && e.call.startIndex < to.startIndex);
 /** Does the statement of `a` stand in a block that also holds `b` (so one runs on the way to the other)? */
 function sameFlow(a: SyntaxNode, b: SyntaxNode): boolean {
@@ -247,16 +161,6 @@ branch after an unpublish in another may be misread.
   checkCode(ctx) {
     const facts = ctx.facts;
     const rcu = ctx.analysis(rcuFacts);
-    const waits = new Map<string, boolean>();
-    /** A patch function that waits for a grace period itself. */
-    const waitsInside = (name: string) => {
-      let w = waits.get(name);
-      if (w === undefined) {
-        w = facts.world.functionsNamed(name).some((d) => d.node.descendantsOfType("call_expression").some((c) => isGracePeriodCall(calleeName(c) ?? "")));
-        waits.set(name, w);
-      }
-      return w;
-    };
     const rcuCallbacks = new Set(["call_rcu", "call_srcu", "call_rcu_hurry"].flatMap((n) => facts.callSites(n).map((s) => callArgs(s.call)[n === "call_srcu" ? 2 : 1]?.text ?? "")));
 
     for (const info of facts.world.functions) {
@@ -264,7 +168,7 @@ branch after an unpublish in another may be misread.
       if (view !== info.cfile.post) continue;
       const fn = view.describeFunction(info.node);
       const f = facts.function(fn, view);
-      const evs = events(f, waitsInside);
+      const evs = rcu.calls(f);
       const isCallback = rcuCallbacks.has(fn.name ?? "") || [...f.ids.decls.values()].some((d) => d.kind === "param" && d.type === "rcu_head");
 
       // Frees: after an unpublish with no grace period, before the pointer is cleared, or at a last put of a try-got object.
@@ -272,8 +176,8 @@ branch after an unpublish in another may be misread.
         if (fr.kind !== "free" || !fr.path || isCallback) continue;
         const obj = fr.path;
         const stage = f.stages.stageOf(obj, fr.call);
-        if (stage === "fresh" || allocatedHere(f, obj)) continue;
-        const fetched = fetchedFrom(f, obj);
+        if (stage === "fresh" || rcu.allocatedHere(f, obj)) continue;
+        const fetched = rcu.readFrom(f, obj);
         const unpub = evs.filter((e) => e.call.startIndex < fr.call.startIndex && ((e.kind === "unpublish" && same(e.path, obj)) || (e.kind === "store" && fetched && same(e.path, fetched.ptr) && e.call.startIndex > fetched.node.startIndex)));
         const last = unpub[unpub.length - 1];
         const erased = fetched && ERASE_CALLS.has(fetched.accessor) ? fetched.node : null;

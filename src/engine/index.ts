@@ -20,8 +20,7 @@ export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS, guardsWriters } from "../c/
 export { isWaitCall, isRefDropCall, isUserWait, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export * as naming from "../c/kernel/naming.js";
 export { isSleepingCall, SLEEPING_GFP, ATOMIC_GFP } from "../c/kernel/sleeps.js";
-export { isAllocCall, isPublishCall } from "../c/kernel/objects.js";
-export { RCU_ACCESSORS, READ_SIDE_LOADS, UNPUBLISH_CALLS, POINTER_STORES, ERASE_CALLS, FREE_CALLS, TRY_GET_CALLS, MAYBE_WAITS, isGracePeriodCall } from "../c/kernel/rcu.js";
+export { RCU_ACCESSORS, READ_SIDE_LOADS, ERASE_CALLS, TRY_GET_CALLS } from "../c/kernel/rcu.js";
 // The semantic core: facts every rule shares (src/facts/).
 export {
   PatchFacts,
@@ -41,6 +40,9 @@ export {
   rcuFacts,
   type RcuModel,
   type RcuEvidence,
+  type RcuCall,
+  objectOf,
+  onErrorLadder,
   type ListGuard,
   type NullTest,
   type NullSource,

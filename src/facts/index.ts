@@ -41,7 +41,7 @@ export * from "./flow.js";
 export { statedEntryLocks, functionComments, headText } from "./contracts.js";
 export { listGuard, type ListGuard } from "./guards.js";
 export { ChangeFacts } from "./diff.js";
-export { RcuModel, type RcuEvidence } from "./rcu.js";
+export { RcuModel, objectOf, onErrorLadder, type RcuEvidence, type RcuCall } from "./rcu.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 
