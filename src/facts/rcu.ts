@@ -7,7 +7,10 @@
  *   name), so a plain `f->conf` in another function is recognised;
  * - try-gets: the struct types whose objects readers find under
  *   `rcu_read_lock()` and pin with a try-get (`atomic_inc_not_zero(&z->ref)`):
- *   their memory must outlive the last put by a grace period.
+ *   their memory must outlive the last put by a grace period;
+ * - per function: what each call does for RCU (unpublish, pointer store,
+ *   immediate free, grace period), where an object was read from, whether it
+ *   was allocated there, and whether code stands on an error ladder.
  *
  * Computed once per patch and side, from the world and the lock facts.
  */

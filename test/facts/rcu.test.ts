@@ -47,4 +47,26 @@ struct plug *get(struct disk *d)
     expect([...rcu.tryGets.keys()]).toEqual(["plug"]);
     expect(rcu.tryGets.get("plug")?.counter).toBe("ref");
   });
+
+  it("classifies a function's calls for RCU, a patch function that waits included", () => {
+    const { cfiles, facts } = factsOf(`static void wait_readers(struct dev *d)
+{
+	synchronize_rcu();
+}
+
+void del(struct dev *d, struct ent *e)
+{
+	spin_lock(&d->lock);
+	list_del_rcu(&e->node);
+	rcu_assign_pointer(d->cur, NULL);
+	spin_unlock(&d->lock);
+	wait_readers(d);
+	kmem_cache_free(ent_cache, e);
+}
+`);
+    const rcu = new RcuModel(facts);
+    const fn = cfiles[0].post.describeFunction(facts.world.functionsNamed("del")[0].node);
+    const got = rcu.calls(facts.function(fn, cfiles[0].post)).filter((c) => c.kind !== "other").map((c) => `${c.kind}:${c.name}:${c.path ? c.path.root + c.path.steps.map((st) => "->" + st.member).join("") : "-"}`);
+    expect(got).toEqual(["unpublish:list_del_rcu:e", "store:rcu_assign_pointer:d->cur", "grace:wait_readers:-", "free:kmem_cache_free:e"]);
+  });
 });
