@@ -104,8 +104,11 @@ patch adds or the sequences it changes:
 - an object freed at once by its last put while readers find it under
   \`rcu_read_lock()\` and take their reference with a try-get
   (\`atomic_inc_not_zero()\`, \`refcount_inc_not_zero()\`, \`kref_get_unless_zero()\`);
+- a pointer read with \`rcu_dereference()\` inside a read-side section and
+  dereferenced after \`rcu_read_unlock()\` with no reference taken;
 - an RCU list walk (\`list_for_each_entry_rcu()\`) whose body drops the
-  read-side section and goes on walking.
+  read-side section and goes on walking, or that runs with nothing held
+  where the patch shows every caller.
 
 What is RCU-protected, what is held and what is fresh come from the shared
 facts (\`src/facts/rcu.ts\`, the lock and stage facts); the RCU calls are a
@@ -155,7 +158,12 @@ not seen; calls named like a wait (\`..._synchronize()\`, \`..._barrier()\`) are
 taken for one, so such frees are not reported. \`rcu_dereference()\` in a
 function whose callers are not all shown is not reported unless a sleeping
 lock is held there. Ordering is by position in the function: a free in one
-branch after an unpublish in another may be misread.
+branch after an unpublish in another may be misread. A walk that pins its
+cursor with a try-get before leaving the section is reported at low
+confidence: it is safe when removing an entry waits for the last reference
+(\`mm/backing-dev.c\` does so, and is reported), which the rule cannot tell.
+An unpublish and free on an \`out_*\`/\`err_*\` error ladder is taken for the
+function undoing its own set-up and is not reported.
 `,
 
   checkCode(ctx) {
