@@ -173,7 +173,6 @@ function undoing its own set-up and is not reported.
 
     for (const info of facts.world.functions) {
       const view = info.view;
-      if (view !== info.cfile.post) continue;
       const fn = view.describeFunction(info.node);
       const f = facts.function(fn, view);
       const evs = rcu.calls(f);
@@ -267,7 +266,7 @@ function undoing its own set-up and is not reported.
 
     // RCU list walks whose body leaves the read-side section and walks on.
     for (const u of facts.lists().uses) {
-      if (u.op !== "walk" || !u.api.rcu || !u.fn || u.view.root !== u.cfile.post.root) continue;
+      if (u.op !== "walk" || !u.api.rcu || !u.fn) continue; // the post-image facts: every view is a post-image
       const f = facts.function(u.fn, u.view);
       const state = f.locks.heldAt(u.call);
       // Nothing held at all, here and in every caller the patch shows (their sections would be in the state), and no lockdep condition given.
