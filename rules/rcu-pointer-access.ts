@@ -265,7 +265,9 @@ function undoing its own set-up and is not reported.
     }
 
     // RCU list walks whose body leaves the read-side section and walks on.
-    for (const u of facts.lists().uses) {
+    // The list model costs a pass over every list call: only when some RCU walk is written at all.
+    const walks = ctx.cfiles.some((cf) => /for_each\w*_(rcu|srcu)\b/.test(cf.post.source)) ? facts.lists().uses : [];
+    for (const u of walks) {
       if (u.op !== "walk" || !u.api.rcu || !u.fn) continue; // the post-image facts: every view is a post-image
       const f = facts.function(u.fn, u.view);
       const state = f.locks.heldAt(u.call);
