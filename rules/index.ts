@@ -12,6 +12,7 @@ import nonblockingRemoveName from "./nonblocking-remove-name.js";
 import opsNullDeref from "./ops-null-deref.js";
 import optionalOpsCheck from "./optional-ops-check.js";
 import patchFormat from "./patch-format.js";
+import rcuPointerAccess from "./rcu-pointer-access.js";
 import roAfterInit from "./ro-after-init.js";
 import safeIteratorMisuse from "./safe-iterator-misuse.js";
 import sleepInAtomic from "./sleep-in-atomic.js";
@@ -28,6 +29,7 @@ export const builtinRules: readonly Rule[] = [
   opsNullDeref,
   optionalOpsCheck,
   patchFormat,
+  rcuPointerAccess,
   roAfterInit,
   safeIteratorMisuse,
   sleepInAtomic,

@@ -142,7 +142,8 @@ export function layoutFile(file: FileDiff, side: Side): Layout {
 
   for (const region of mergeAdjacent(placed)) {
     const scan = scanBraces(region.texts);
-    const firstCode = region.texts.find((t) => isCode(t));
+    // A goto label sits at column 0 inside a function: its indentation says nothing of the depth.
+    const firstCode = region.texts.find((t) => isCode(t) && !LABEL.test(t));
     const indent = firstCode === undefined ? 0 : leadingDepth(firstCode);
     const open = Math.max(-scan.minDepth, indent);
     const end = open + scan.net;
@@ -333,6 +334,9 @@ function skipQuoted(text: string, start: number): number {
   }
   return text.length;
 }
+
+/** A goto label on its own line (`out_unlock:`), which kernel style writes at column 0 whatever the depth. */
+const LABEL = /^[A-Za-z_]\w*:\s*$/;
 
 function isCode(text: string): boolean {
   const t = text.trim();

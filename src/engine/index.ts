@@ -24,6 +24,7 @@ export { ACTION_NAME, BUG_MACROS, BUG_ON_MACROS, CAN_FAIL_CALLS, CANNOT_FAIL_FOR
 export { isLookupCall, isNullAlloc } from "../c/kernel/nulls.js";
 export { BOOT_ONLY_ANNOTATIONS, BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT } from "../c/kernel/init.js";
 export { COMPLETION_MEMBERS, WORK_WAITS, INLINE_CALLBACK_CALLS } from "../c/kernel/callbacks.js";
+export { RCU_ACCESSORS, READ_SIDE_LOADS, ERASE_CALLS, TRY_GET_CALLS } from "../c/kernel/rcu.js";
 // The semantic core: facts every rule shares (src/facts/).
 export {
   PatchFacts,
@@ -46,6 +47,12 @@ export {
   commentText,
   pathDisplay,
   listGuard,
+  rcuFacts,
+  type RcuModel,
+  type RcuEvidence,
+  type RcuCall,
+  objectOf,
+  onErrorLadder,
   type ListGuard,
   walkBody,
   bodySeen,

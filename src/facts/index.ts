@@ -34,6 +34,7 @@ import { TreeCallees } from "../c/callees.js";
 import type { TreeSource } from "../c/whole.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
 import { CallbackFacts } from "./callbacks.js";
+import { RcuModel } from "./rcu.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -47,6 +48,7 @@ export { walkBody, bodySeen, entryLeaves, lockDrops, type LockDrop } from "./loo
 export { runInSequence, fileLocal } from "./callers.js";
 export { fieldsOf, fieldKey, droppedAround, hiddenBefore, releasedUntaken, fileScope, callersHidden, FieldModel, type FieldAccess, type FieldGuard, type FieldLock, type FieldHeld } from "./fields.js";
 export { ChangeFacts } from "./diff.js";
+export { RcuModel, objectOf, onErrorLadder, type RcuEvidence, type RcuCall } from "./rcu.js";
 export { nullTests, type NullTest } from "./tests.js";
 export { kernelNullSource, resultUses, calleeKey, type NullSource, type ResultUse, type FirstUse } from "./nulls.js";
 export { CallbackFacts, lockIdentity, lockDisplay, sameLock, type TakenLock } from "./callbacks.js";
@@ -398,3 +400,5 @@ export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfi
 export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };
 /** The lock takers, callable functions, work handlers and ops tables of the post-images (./callbacks.ts), as an analysis. */
 export const callbackFacts: Analysis<CallbackFacts> = { id: "facts:callbacks", compute: ({ get }) => new CallbackFacts(get(postFacts)) };
+/** What is RCU-protected in the patch (pointers by type key, types pinned by try-gets under RCU), as an analysis. */
+export const rcuFacts: Analysis<RcuModel> = { id: "facts:rcu", compute: ({ get }) => new RcuModel(get(postFacts)) };

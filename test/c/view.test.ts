@@ -30,6 +30,16 @@ describe("C view layout", () => {
     expect(cf.post.lineOf(fn.node)).toBeNull();
   });
 
+  it("wraps a mid-function hunk that starts at a goto label: the label's column 0 says nothing of the depth", () => {
+    const h = hunk(" \n clean:\n \tspin_lock(&l);\n+\tlist_del_rcu(&h->node);\n \tspin_unlock(&l);\n \n failed:\n \tkfree(h);", {
+      oldStart: 762, newStart: 762, section: "static int rdac_bus_attach(struct scsi_device *sdev)",
+    });
+    const [cf] = buildCFiles(patchOf([fileDiff("x.c", [h])]));
+    const call = cf.post.root.descendantsOfType("call_expression").find((c) => c.text.startsWith("list_del_rcu"))!;
+    expect(cf.post.enclosingFunction(call)?.name).toBe("rdac_bus_attach");
+    expect(cf.post.root.hasError).toBe(false);
+  });
+
   it("sees the real head, its annotations and return type when the hunk shows them", () => {
     const f = newCFile("x.c", "static bool __init foo(void)\n{\n\treturn true;\n}\n");
     const [cf] = buildCFiles(patchOf([f]));
