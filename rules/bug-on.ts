@@ -85,13 +85,13 @@ export default defineRule({
   confidence: "high",
   summary: "a new BUG_ON() on a condition the code can recover from: a call that can fail, a bad argument, a teardown",
   messages: {
-    fails: "BUG_ON() on '{{call}}()', which can fail by design: handle the failure; {{how}}",
-    lookup: "BUG_ON() on the lookup '{{call}}()', which can find nothing: handle that; {{how}}",
-    alloc: "BUG_ON() on the allocation '{{call}}()', which can fail: handle the failure; {{how}}",
-    error: "BUG_ON() on the result of '{{call}}()': an error to return, not a reason to stop the machine; {{how}}",
-    errptr: "BUG_ON() on an error pointer, '{{what}}': return the error instead; {{how}}",
-    argument: "BUG_ON() to validate the argument '{{param}}': a caller's mistake should not stop the machine; {{how}}",
-    teardown: "BUG_ON() in the teardown '{{fn}}()'; {{how}}",
+    fails: "a BUG_ON() on '{{call}}()', which can fail by design: handle the failure; {{how}}",
+    lookup: "a BUG_ON() on the lookup '{{call}}()', which can find nothing: handle that; {{how}}",
+    alloc: "a BUG_ON() on the allocation '{{call}}()', which can fail: handle the failure; {{how}}",
+    error: "a BUG_ON() on the result of '{{call}}()': an error to return, not a reason to stop the machine; {{how}}",
+    errptr: "a BUG_ON() on an error pointer, '{{what}}': return the error instead; {{how}}",
+    argument: "a BUG_ON() to validate the argument '{{param}}': a caller's mistake should not stop the machine; {{how}}",
+    teardown: "a BUG_ON() in the teardown '{{fn}}()'; {{how}}",
   },
   docs: `### What it does
 Finds a \`BUG_ON(cond)\` (or \`if (cond) BUG();\`) that the patch adds where the

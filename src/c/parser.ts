@@ -20,7 +20,12 @@ export function parseC(source: string): Tree {
   (parser as unknown as { setTimeoutMicros(n: number): void }).setTimeoutMicros(micros);
   // The binding's default buffer is 32 KiB; a bigger one parses large files in one pass.
   const tree = parser.parse(source, undefined, { bufferSize: Math.max(64 * 1024, source.length + 1) });
-  if (!tree && micros > 0) throw new OverBudget("parsing took longer than the time budget");
+  if (!tree && micros > 0) {
+    // A parse halted by its timeout is resumed by the next parse() call, whatever its text, unless
+    // the parser is reset: the next message would pay for (and be given) this one's tree.
+    parser.reset();
+    throw new OverBudget("parsing took longer than the time budget");
+  }
   return tree;
 }
 
