@@ -45,6 +45,9 @@ const NON_EXCLUDING = new Set(["rcu", "srcu", "preempt", "irq", "bh"]);
  */
 export function lockIdentity(h: HeldLock, ids?: Identities): string | null {
   if (NON_EXCLUDING.has(h.kind)) return null;
+  // Two locks of one type embedded in one object are two locks: name them by where they sit in it.
+  const embedded = h.path && ids ? ids.embeddedKey(h.path) : null;
+  if (embedded) return embedded;
   if (h.typeKey) return h.typeKey;
   if (h.path && h.path.steps.length === 0 && h.path.rootKind === "global") return h.path.root;
   const key = h.key.replace(/^caller:/, "");

@@ -534,14 +534,24 @@ export function fileScope(a: FieldAccess): boolean {
 /**
  * Are the callers of this function out of view: a \`static\` function the
  * patch neither calls nor names anywhere else (no call site, no ops table,
- * no function pointer stored)? A reply that quotes one function of a patch
- * shows it so. What it is entered with is then unknown.
+ * no function pointer stored), or one other files call that nothing in the
+ * patch calls and that is not an exported API (whose callers are anyone's)?
+ * A reply that quotes one function of a patch shows it so. What it is
+ * entered with is then unknown.
  */
+function exported(facts: PatchFacts, name: string): boolean {
+  const re = new RegExp(`\\bEXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?\\s*\\(\\s*${name}\\b`);
+  return facts.views.some((v) => v.source.includes(name) && re.test(v.source));
+}
+
 export function callersHidden(f: FunctionFacts, facts: PatchFacts): boolean {
   const name = f.fn.name;
   if (!name || !f.fn.headVisible) return false;
   const isStatic = f.fn.node.namedChildren.some((c) => c.type === "storage_class_specifier" && c.text === "static");
-  if (!isStatic || facts.callSites(name).length > 0 || facts.world.opsSlots.has(name)) return false;
+  if (facts.callSites(name).length > 0 || facts.world.opsSlots.has(name)) return false;
+  // A function other files call (not static, not exported here) and that nothing in the patch calls:
+  // its callers, and what they hold, are in files the patch does not show.
+  if (!isStatic) return !exported(facts, name);
   for (const v of facts.views) {
     if (!v.source.includes(name)) continue;
     for (const id of v.root.descendantsOfType("identifier")) {

@@ -326,6 +326,23 @@ export class Identities {
     return t ? `${t}::${p.steps[p.steps.length - 1].member}` : null;
   }
 
+  /**
+   * The key of a member inside the object it is embedded in: for
+   * `a->cmds.ctl.mutex`, `adapter::cmds.ctl.mutex`, so that two mutexes of
+   * one struct type embedded in one object (`cmds.ctl.mutex`,
+   * `cmds.scsiio.mutex`) are two locks. Null when the path has no embedded
+   * step after its last `->` (then the type key says it all) or the type of
+   * the object is unknown.
+   */
+  embeddedKey(p: Path): string | null {
+    let last = -1;
+    for (let i = 0; i < p.steps.length; i++) if (p.steps[i].op === "->") last = i;
+    if (last < 0 || last === p.steps.length - 1) return null;
+    const owner: Path = { ...p, steps: p.steps.slice(0, last) };
+    const t = this.typeOfPath(owner);
+    return t ? `${t}::${p.steps.slice(last).map((s) => s.member).join(".")}` : null;
+  }
+
   /** The parameter a path starts from, or null. */
   param(p: Path): Decl | null {
     const d = this.decls.get(p.root);

@@ -80,6 +80,42 @@ const cancelOtherLock = work(`	mutex_lock(&d->lock);
 	d->pending = 0;
 	mutex_unlock(&d->lock);`, "spin_lock(&d->slock);", "spin_unlock(&d->slock);");
 
+// Two command slots of one type embedded in the device: each with its own mutex, two locks (leapraid's driver_cmds).
+const slots = (handlerSlot: string) => `struct cmd_slot {
+	struct mutex mutex;
+	int status;
+};
+
+struct dev {
+	struct cmds {
+		struct cmd_slot ctl;
+		struct cmd_slot scsiio;
+	} cmds;
+	struct work_struct poll_work;
+};
+
+static void dev_poll_work(struct work_struct *work)
+{
+	struct dev *d = container_of(work, struct dev, poll_work);
+
+	mutex_lock(&d->cmds.${handlerSlot}.mutex);
+	d->cmds.${handlerSlot}.status = 0;
+	mutex_unlock(&d->cmds.${handlerSlot}.mutex);
+}
+
+static void dev_setup(struct dev *d)
+{
+	INIT_WORK(&d->poll_work, dev_poll_work);
+}
+
+static void dev_stop(struct dev *d)
+{
+	mutex_lock(&d->cmds.ctl.mutex);
+	cancel_work_sync(&d->poll_work);
+	mutex_unlock(&d->cmds.ctl.mutex);
+}
+`;
+
 // The handler named only by container_of (the INIT_DELAYED_WORK() elsewhere), as in ucsi.
 const delayed = (lockAround: boolean) => `struct conn {
 	struct mutex lock;
@@ -185,6 +221,7 @@ ruleTester("callback-under-lock", {
     { name: "the holder callback called after the lock is dropped", code: afterUnlock },
     { name: "the holder callback under an SRCU read section, which nests", code: underSrcu },
     { name: "the work cancelled before the lock is taken", code: cancelOutside },
+    { name: "the handler takes the other slot's mutex, of the same type in the same object", code: slots("scsiio") },
     { name: "the handler takes another lock than the one held", code: cancelOtherLock },
     { name: "the delayed work cancelled with no lock held", code: delayed(false) },
     { name: "the UDC drops its lock around ->complete()", code: completeDropped },
@@ -193,6 +230,7 @@ ruleTester("callback-under-lock", {
   ],
   invalid: [
     { name: "the holder callback called under the lock the registration takes", code: underLock, errors: [{ line: lineOf(underLock, "->notify(h, event)"), messageId: "callback", confidence: "medium" }] },
+    { name: "the handler takes the same slot's mutex", code: slots("ctl"), errors: [{ line: lineOf(slots("ctl"), "cancel_work_sync"), messageId: "wait", confidence: "high" }] },
     { name: "the work cancelled under the lock its handler takes", code: cancelUnder, errors: [{ line: lineOf(cancelUnder, "cancel_work_sync"), messageId: "wait", confidence: "high" }] },
     { name: "a delayed work named by container_of(), cancelled under its lock", code: delayed(true), errors: [{ line: lineOf(delayed(true), "cancel_delayed_work_sync"), messageId: "wait", confidence: "high" }] },
     { name: "the gadget's ->complete() called under the lock .queue takes", code: completeUnder, errors: [{ line: lineOf(completeUnder, "req->complete(&uep->ep"), messageId: "callback" }] },

@@ -237,8 +237,31 @@ const hiddenHead = `--- a/drivers/misc/foo.c
  }
 `;
 
+/**
+ * The cases' functions stand for an API other code calls: exported, so the
+ * rule does not take their callers for ones the patch hides (a function
+ * other files call, that nothing in the patch calls, has callers out of view).
+ */
+function asApi<C extends { code?: string }>(c: C): C {
+  if (!c.code) return c;
+  const names = [...c.code.matchAll(/^(?:void|int|bool|unsigned long) (\w+)\(/gm)].map((m) => m[1]);
+  return { ...c, code: c.code + names.map((n) => `EXPORT_SYMBOL(${n});\n`).join("") };
+}
+
+const hiddenCallers = `${LOCKED}
+void dev_reset(struct dev *dev)
+{
+	dev->seq++;
+}
+`;
+
 ruleTester("unlocked-shared-update", {
-  valid: [
+  valid: [{ name: "a function other files call, that nothing in the patch calls: its callers are out of view", code: hiddenCallers }],
+  invalid: [{ name: "the same function exported: anyone may call it, with no lock", code: asApi({ code: hiddenCallers }).code!, errors: [{ line: lineOf(hiddenCallers, "dev->seq++;", 2), messageId: "unlocked" }] }],
+});
+
+ruleTester("unlocked-shared-update", {
+  valid: ([
     { name: "the same lock through an alias and through the path", code: aliasValid },
     { name: "set up before the function publishes it", code: publishLater("before") },
     { name: "a freshly allocated object", code: freshValid },
@@ -255,8 +278,8 @@ ruleTester("unlocked-shared-update", {
     { name: "tested after a wait that followed the drop", code: testedAfterWait },
     { name: "written by a function named for set-up", code: setupName },
     { name: "a hunk in the middle of a function", diff: hiddenHead },
-  ],
-  invalid: [
+  ]).map(asApi),
+  invalid: ([
     { name: "no lock at all where the other write holds it", code: aliasInvalid, errors: [{ line: lineOf(aliasInvalid, "it->dev->seq += 2;"), messageId: "unlocked" }] },
     { name: "written after the function published it", code: publishLater("after"), errors: [{ line: lineOf(publishLater("after"), "it->start |= s;", 2), messageId: "unlocked" }] },
     { name: "a plain write of the flag", code: onceInvalid, errors: [{ line: lineOf(onceInvalid, "dev->ready &= false;"), messageId: "unlocked" }] },
@@ -267,5 +290,5 @@ ruleTester("unlocked-shared-update", {
     { name: "tested after the lock is dropped", code: testedAfterDrop, errors: [{ line: lineOf(testedAfterDrop, "if (dev->ready)"), messageId: "testedUnlocked" }] },
     { name: "written by a function not named for set-up", code: setupNameTwin, errors: [{ line: lineOf(setupNameTwin, "dev->seq |= 1;"), messageId: "unlocked" }] },
     { name: "a global table written without its mutex", code: table(false), errors: [{ line: lineOf(table(false), "reqs[i].done = 1;"), messageId: "unlocked" }] },
-  ],
+  ]).map(asApi),
 });
