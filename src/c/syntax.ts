@@ -46,3 +46,15 @@ export function macroArgTexts(call: SyntaxNode): string[] {
   if (cur.trim() || out.length) out.push(cur.trim());
   return out.map((a) => a.replace(/\s+/g, " "));
 }
+
+/** The variable an expression is rooted in: `e` for `&e->node`, `*(e)`, `e->a.b`; null for anything else. */
+export function rootVar(expr: SyntaxNode | undefined): string | null {
+  let n: SyntaxNode | undefined | null = expr ? unparen(expr) : null;
+  for (let i = 0; n && i < 32; i++) {
+    if (n.type === "identifier") return n.text;
+    if (n.type === "pointer_expression" || n.type === "parenthesized_expression") n = n.namedChildren[n.namedChildCount - 1];
+    else if (n.type === "field_expression") n = n.childForFieldName("argument");
+    else return null;
+  }
+  return null;
+}

@@ -20,7 +20,7 @@
  */
 import type { SyntaxNode } from "../c/parser.js";
 import type { CFile, CView, EnclosingFunction } from "../c/view.js";
-import { callArgs, calleeName, unparen } from "../c/syntax.js";
+import { callArgs, calleeName, rootVar, unparen } from "../c/syntax.js";
 import { LIST_CALLS, type ListCall } from "../c/kernel/lists.js";
 import { ownerOf, pathText, type Identities, type Path } from "./identity.js";
 import { isIteratorMacro } from "./flow.js";
@@ -260,17 +260,6 @@ export class ListModel {
   }
 }
 
-/** The variable an entry expression starts from (`e` in `&e->node`). */
-function rootVar(expr: SyntaxNode | undefined): string | null {
-  let n: SyntaxNode | undefined | null = expr;
-  for (let i = 0; n && i < 32; i++) {
-    if (n.type === "identifier") return n.text;
-    if (n.type === "pointer_expression" || n.type === "parenthesized_expression") n = n.namedChildren[n.namedChildCount - 1];
-    else if (n.type === "field_expression") n = n.childForFieldName("argument");
-    else return null;
-  }
-  return null;
-}
 
 /** The iterator call of a walk statement, when `n` is the block or the loop it governs. */
 function walkOf(n: SyntaxNode): SyntaxNode | null {

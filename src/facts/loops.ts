@@ -16,7 +16,7 @@
  */
 import type { SyntaxNode } from "../c/parser.js";
 import type { CView } from "../c/view.js";
-import { callArgs, calleeName, unparen } from "../c/syntax.js";
+import { callArgs, calleeName, rootVar, unparen } from "../c/syntax.js";
 import { LIST_CALLS } from "../c/kernel/lists.js";
 import { LOCK_CALLS } from "../c/kernel/locks.js";
 import { LET_GO_NAME } from "../c/kernel/naming.js";
@@ -40,17 +40,6 @@ export function bodySeen(body: SyntaxNode, view: CView): boolean {
   return !last || (!view.isSynthetic(last) && !last.isMissing);
 }
 
-/** The variable an expression starts from (`e` in `&e->node`, `e`). */
-function rootVar(expr: SyntaxNode | undefined): string | null {
-  let n: SyntaxNode | undefined | null = expr ? unparen(expr) : null;
-  for (let i = 0; n && i < 32; i++) {
-    if (n.type === "identifier") return n.text;
-    if (n.type === "pointer_expression" || n.type === "parenthesized_expression") n = n.namedChildren[n.namedChildCount - 1];
-    else if (n.type === "field_expression") n = n.childForFieldName("argument");
-    else return null;
-  }
-  return null;
-}
 
 function calls(body: SyntaxNode): SyntaxNode[] {
   return body.type === "call_expression" ? [body] : body.descendantsOfType("call_expression");
