@@ -535,7 +535,8 @@ export function fileScope(a: FieldAccess): boolean {
  * Are the callers of this function out of view: a \`static\` function the
  * patch neither calls nor names anywhere else (no call site, no ops table,
  * no function pointer stored), or one other files call that nothing in the
- * patch calls and that is not an exported API (whose callers are anyone's)?
+ * patch calls and that is not an exported API (whose callers are anyone's),
+ * or one called only from such functions (four calls up at most)?
  * A reply that quotes one function of a patch shows it so. What it is
  * entered with is then unknown.
  */
@@ -544,11 +545,17 @@ function exported(facts: PatchFacts, name: string): boolean {
   return facts.views.some((v) => v.source.includes(name) && re.test(v.source));
 }
 
-export function callersHidden(f: FunctionFacts, facts: PatchFacts): boolean {
+export function callersHidden(f: FunctionFacts, facts: PatchFacts, depth = 0): boolean {
   const name = f.fn.name;
   if (!name || !f.fn.headVisible) return false;
   const isStatic = f.fn.node.namedChildren.some((c) => c.type === "storage_class_specifier" && c.text === "static");
-  if (facts.callSites(name).length > 0 || facts.world.opsSlots.has(name)) return false;
+  if (facts.world.opsSlots.has(name)) return false;
+  const sites = facts.callSites(name).filter((s) => s.caller.node.id !== f.fn.node.id);
+  if (sites.length > 0) {
+    // Called only from functions whose own callers are out of view (fnic's frame handlers, called from
+    // fnic_fdls_recv_frame(), which other files call under fnic_lock): what it is entered with is unknown too.
+    return depth < 4 && sites.every((s) => s.caller.headVisible && !!s.caller.name && callersHidden(facts.function(s.caller, s.view), facts, depth + 1));
+  }
   // A function other files call (not static, not exported here) and that nothing in the patch calls:
   // its callers, and what they hold, are in files the patch does not show.
   if (!isStatic) return !exported(facts, name);
