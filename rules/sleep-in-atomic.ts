@@ -1,4 +1,4 @@
-import { ATOMIC_GFP, calleeName, defineRule, isSleepingCall, pathDisplay, SLEEPING_GFP, type HeldLock } from "../src/engine/index.js";
+import { calleeName, defineRule, isSleepingCall, pathDisplay, SLEEPING_GFP, sleepsItself, type HeldLock } from "../src/engine/index.js";
 
 const WHAT: Record<string, string> = { spinlock: "spinlock", rwlock: "rwlock", seqlock: "seqlock", rcu: "RCU read-side section", preempt: "preemption disabled", irq: "interrupts disabled", bh: "bottom halves disabled" };
 
@@ -84,7 +84,7 @@ reported all the same. \`mutex_trylock()\` and
         if (!name) continue;
         const argText = call.childForFieldName("arguments")?.text ?? "";
         const gfp = SLEEPING_GFP.exec(argText);
-        const sleeps = isSleepingCall(name) || (!!gfp && !ATOMIC_GFP.test(argText));
+        const sleeps = sleepsItself(call);
         // A call that does not sleep by itself may sleep in what it calls: asked only for an added call made in atomic context.
         if (!sleeps && !added) continue;
         const f = ctx.facts.at(call, view);
@@ -94,7 +94,7 @@ reported all the same. \`mutex_trylock()\` and
         if (!sleeps) {
           const chain = ctx.facts.sleeps.chain(name, cf.file.newPath ?? cf.file.oldPath ?? "");
           // A sleep on a line the patch adds is reported there, where the callee is entered with the lock.
-          if (!chain || ctx.facts.world.functionsNamed(chain.calls[chain.calls.length - 2]).some((d) => d.view.isAdded(chain.node))) continue;
+          if (!chain || chain.added) continue;
           const lock = held.path ? pathDisplay(held.path) : held.key;
           const file = cf.file.newPath ?? "";
           const via = `it calls ${chain.calls.slice(1).map((c) => `'${c}()'`).join(", which calls ")}${chain.file !== file ? ` in ${chain.file}` : ""}`;

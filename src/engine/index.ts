@@ -20,6 +20,7 @@ export { LOCK_CALLS, GUARD_CLASSES, LOCK_ASSERTIONS, guardsWriters } from "../c/
 export { isWaitCall, isRefDropCall, isUserWait, WAIT_CALLS, REF_DROP_CALLS } from "../c/kernel/waits.js";
 export * as naming from "../c/kernel/naming.js";
 export { isSleepingCall, SLEEPING_GFP, ATOMIC_GFP } from "../c/kernel/sleeps.js";
+export { sleepsItself } from "../facts/sleeps.js";
 export { ACTION_NAME, BUG_MACROS, BUG_ON_MACROS, CAN_FAIL_CALLS, CANNOT_FAIL_FORM, ERRNO_TYPES, QUESTION_NAME, STATE_READS } from "../c/kernel/bugs.js";
 export { isLookupCall, isNullAlloc } from "../c/kernel/nulls.js";
 export { BOOT_ONLY_ANNOTATIONS, BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT } from "../c/kernel/init.js";

@@ -16,7 +16,7 @@ import type { SyntaxNode } from "../c/parser.js";
 import type { CView, EnclosingFunction } from "../c/view.js";
 import { callArgs, calleeName, macroArgTexts, unparen } from "../c/syntax.js";
 import { CONTAINER_CALLS } from "../c/kernel/objects.js";
-import { EXPORT_MACROS, WORK_INITS, WORK_PARAM_TYPES } from "../c/kernel/callbacks.js";
+import { WORK_INITS, WORK_PARAM_TYPES } from "../c/kernel/callbacks.js";
 import type { HeldLock } from "./locks.js";
 import { pathDisplay, type Identities } from "./identity.js";
 import { topLevel, type FunctionInfo } from "./world.js";
@@ -80,7 +80,6 @@ export function lockDisplay(h: HeldLock): string {
 
 export class CallbackFacts {
   private readonly taken = new Map<string, TakenLock[]>();
-  private exportedNames?: Set<string>;
   private handlers?: Map<string, string[]>;
   private tables?: Map<string, Map<string, string>>;
   private supplied?: Map<string, { fn: FunctionInfo; node: SyntaxNode }>;
@@ -135,19 +134,8 @@ export class CallbackFacts {
   }
 
   /** Functions the patch exports (`EXPORT_SYMBOL_GPL(foo);`). */
-  get exported(): Set<string> {
-    if (!this.exportedNames) {
-      this.exportedNames = new Set();
-      for (const view of this.facts.views) {
-        if (!/\bEXPORT_/.test(view.source)) continue;
-        for (const call of view.root.descendantsOfType("call_expression")) {
-          const n = calleeName(call);
-          const a = callArgs(call)[0];
-          if (n && EXPORT_MACROS.test(n) && a?.type === "identifier") this.exportedNames.add(a.text);
-        }
-      }
-    }
-    return this.exportedNames;
+  get exported(): ReadonlySet<string> {
+    return this.facts.world.exported;
   }
 
   /**

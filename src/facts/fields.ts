@@ -540,11 +540,6 @@ export function fileScope(a: FieldAccess): boolean {
  * A reply that quotes one function of a patch shows it so. What it is
  * entered with is then unknown.
  */
-function exported(facts: PatchFacts, name: string): boolean {
-  const re = new RegExp(`\\bEXPORT_SYMBOL(_GPL|_NS|_NS_GPL)?\\s*\\(\\s*${name}\\b`);
-  return facts.views.some((v) => v.source.includes(name) && re.test(v.source));
-}
-
 export function callersHidden(f: FunctionFacts, facts: PatchFacts, depth = 0): boolean {
   const name = f.fn.name;
   if (!name || !f.fn.headVisible) return false;
@@ -558,7 +553,7 @@ export function callersHidden(f: FunctionFacts, facts: PatchFacts, depth = 0): b
   }
   // A function other files call (not static, not exported here) and that nothing in the patch calls:
   // its callers, and what they hold, are in files the patch does not show.
-  if (!isStatic) return !exported(facts, name);
+  if (!isStatic) return !facts.world.exported.has(name);
   for (const v of facts.views) {
     if (!v.source.includes(name)) continue;
     for (const id of v.root.descendantsOfType("identifier")) {

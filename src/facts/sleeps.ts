@@ -13,6 +13,7 @@
  * sleep.
  */
 import type { SyntaxNode } from "../c/parser.js";
+import type { CView } from "../c/view.js";
 import { calleeName } from "../c/syntax.js";
 import { LOCK_CALLS } from "../c/kernel/locks.js";
 import { ATOMIC_GFP, CONTEXT_CHECKS, SLEEPING_GFP, isSleepingCall } from "../c/kernel/sleeps.js";
@@ -29,6 +30,8 @@ export interface SleepChain {
   node: SyntaxNode;
   /** The file of that body. */
   file: string;
+  /** The call that sleeps stands on a line the patch adds (where a rule reports it on its own). */
+  added: boolean;
 }
 
 /** Does this call sleep by itself (by name, or by the gfp mask it is handed)? */
@@ -58,7 +61,7 @@ export class SleepFacts {
     let out: SleepChain | null = null;
     try {
       const def = this.definition(name, file);
-      if (def) out = this.body(name, def.node, def.file, depth);
+      if (def) out = this.body(name, def, depth);
     } finally {
       this.active.delete(key);
     }
@@ -66,15 +69,17 @@ export class SleepFacts {
     return out;
   }
 
-  private definition(name: string, file: string): { node: SyntaxNode; file: string } | null {
+  private definition(name: string, file: string): { node: SyntaxNode; file: string; view: CView | null } | null {
     const own = this.world.functionsNamed(name);
     const near = own.find((f) => (f.cfile.file.newPath ?? f.cfile.file.oldPath) === file) ?? own[0];
-    if (near) return { node: near.node, file: near.cfile.file.newPath ?? near.cfile.file.oldPath ?? file };
-    return this.callees?.definition(name, file) ?? null;
+    if (near) return { node: near.node, file: near.cfile.file.newPath ?? near.cfile.file.oldPath ?? file, view: near.view };
+    const tree = this.callees?.definition(name, file);
+    return tree ? { ...tree, view: null } : null;
   }
 
-  private body(name: string, fn: SyntaxNode, file: string, depth: number): SleepChain | null {
-    const calls = fn.descendantsOfType("call_expression");
+  private body(name: string, def: { node: SyntaxNode; file: string; view: CView | null }, depth: number): SleepChain | null {
+    const { file, view } = def;
+    const calls = def.node.descendantsOfType("call_expression");
     for (const c of calls) {
       const n = calleeName(c);
       if (!n) continue;
@@ -82,7 +87,7 @@ export class SleepFacts {
       const lock = LOCK_CALLS[n];
       if (lock?.op === "acquire" && lock.atomic) return null;
     }
-    for (const c of calls) if (sleepsItself(c)) return { calls: [name, calleeName(c)!], node: c, file };
+    for (const c of calls) if (sleepsItself(c)) return { calls: [name, calleeName(c)!], node: c, file, added: !!view?.isAdded(c) };
     for (const c of calls) {
       const n = calleeName(c);
       if (!n || n === name) continue;

@@ -12,6 +12,7 @@ import { callArgs, calleeName } from "../c/syntax.js";
 import { LIST_HEAD_MACROS, LIST_HEAD_TYPES, LOCK_TYPES } from "../c/kernel/lists.js";
 import { NOT_A_LOCK, PROTECTED_BY, PROTECTS } from "../c/kernel/contracts.js";
 import { TEARDOWN_REGISTRATIONS } from "../c/kernel/objects.js";
+import { EXPORT_MACROS } from "../c/kernel/callbacks.js";
 import { ATOMIC_REGISTRATIONS, ATOMIC_SLOTS, type AtomicContext } from "../c/kernel/contexts.js";
 import { declarator, pathFromText, typeName, type Path, type TypeWorld } from "./identity.js";
 
@@ -77,9 +78,13 @@ export class World implements TypeWorld {
   readonly teardownFns = new Set<string>();
   /** Function name → how it was registered to run in atomic context (an interrupt handler, a timer, an irq_chip callback). */
   readonly atomicCallbacks = new Map<string, AtomicCallback>();
+  private exportedNames?: Set<string>;
   private readonly learned = new Map<string, { type: string; pointer: boolean }>();
 
-  constructor(readonly cfiles: readonly CFile[], side: "post" | "pre") {
+  constructor(
+    readonly cfiles: readonly CFile[],
+    private readonly side: "post" | "pre",
+  ) {
     for (const cf of cfiles) {
       const view = side === "post" ? cf.post : cf.pre;
       if (view) this.collect(cf, view);
@@ -103,6 +108,24 @@ export class World implements TypeWorld {
   learnMember(struct: string, member: string, type: string, pointer: boolean) {
     const k = `${struct}::${member}`;
     if (!this.structs.get(struct)?.members.get(member)?.type && !this.learned.has(k)) this.learned.set(k, { type, pointer });
+  }
+
+  /** Functions the patch exports (`EXPORT_SYMBOL_GPL(foo);`), read on first use. */
+  get exported(): ReadonlySet<string> {
+    if (!this.exportedNames) {
+      this.exportedNames = new Set();
+      for (const cf of this.cfiles) {
+        const view = this.side === "post" ? cf.post : cf.pre;
+        if (!view) continue;
+        if (!/\bEXPORT_/.test(view.source)) continue;
+        for (const call of view.root.descendantsOfType("call_expression")) {
+          const n = calleeName(call);
+          const a = callArgs(call)[0];
+          if (n && EXPORT_MACROS.test(n) && a?.type === "identifier") this.exportedNames.add(a.text);
+        }
+      }
+    }
+    return this.exportedNames;
   }
 
   /** Every function of the patch with this name (in any of its C files). */
