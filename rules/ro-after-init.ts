@@ -76,15 +76,22 @@ other point, a registration path that is \`__init\` with an unregister
 nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
 `,
   checkCode(ctx) {
-    // Every identifier of the patch's post-images, by name: the uses of what the patch adds.
-    const refs = new Map<string, { node: SyntaxNode; view: CView }[]>();
-    for (const cf of ctx.cfiles) {
-      for (const id of cf.post.root.descendantsOfType("identifier")) {
-        const list = refs.get(id.text);
-        if (list) list.push({ node: id, view: cf.post });
-        else refs.set(id.text, [{ node: id, view: cf.post }]);
+    // Every identifier of the patch's post-images, by name: the uses of what the patch adds (read only
+    // for a patch that adds a candidate).
+    let index: Map<string, { node: SyntaxNode; view: CView }[]> | undefined;
+    const refsOf = (name: string) => {
+      if (!index) {
+        index = new Map();
+        for (const cf of ctx.cfiles) {
+          for (const id of cf.post.root.descendantsOfType("identifier")) {
+            const list = index.get(id.text);
+            if (list) list.push({ node: id, view: cf.post });
+            else index.set(id.text, [{ node: id, view: cf.post }]);
+          }
+        }
       }
-    }
+      return index.get(name) ?? [];
+    };
     // Boot code: `__init`; not `__exit` (run at unload) nor `__ref` (run-time code that may call init code).
     const isInit = (view: CView, node: SyntaxNode) => view.enclosingFunction(node)?.annotations.some((a) => BOOT_ONLY_ANNOTATIONS.has(a)) ?? false;
 
@@ -93,7 +100,7 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
       if (!fn.name || !fn.headVisible || !wholeAdded(f.view, f.node) || /\.h$/.test(f.cfile.file.newPath ?? "")) continue;
       if (fn.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a)) || ctx.preFacts.world.functionsNamed(fn.name).length > 0) continue;
       const own = f.node.childForFieldName("declarator");
-      const uses = (refs.get(fn.name) ?? []).filter((r) => !(own && r.node.startIndex >= own.startIndex && r.node.endIndex <= own.endIndex && r.view === f.view));
+      const uses = refsOf(fn.name).filter((r) => !(own && r.node.startIndex >= own.startIndex && r.node.endIndex <= own.endIndex && r.view === f.view));
       // Prototypes (`int foo(void);`) are not uses.
       const real = uses.filter((r) => !r.node.parent || r.node.parent.type !== "function_declarator");
       if (real.length === 0) continue;
@@ -122,7 +129,7 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
       const declText = decl?.type === "init_declarator" ? decl.childForFieldName("declarator")?.text ?? "" : decl?.text ?? "";
       const aggregate = g.list || declText.includes("[") || (g.node.childForFieldName("type")?.type === "struct_specifier" && !declText.startsWith("*"));
       if (!aggregate || declText.startsWith("*")) continue;
-      const uses = (refs.get(name) ?? []).filter((r) => !(r.node.startIndex >= g.node.startIndex && r.node.endIndex <= g.node.endIndex && r.view === g.view));
+      const uses = refsOf(name).filter((r) => !(r.node.startIndex >= g.node.startIndex && r.node.endIndex <= g.node.endIndex && r.view === g.view));
       const writes: { node: SyntaxNode; view: CView }[] = [];
       const reads: { node: SyntaxNode; view: CView }[] = [];
       for (const u of uses) (isWrite(u.node) ? writes : reads).push(u);
