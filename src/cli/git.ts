@@ -49,7 +49,7 @@ export async function gitInput(range: string, cwd: string): Promise<InputSpec> {
   // git names the revision it was given: keep our `^!` out of the message
   if (status !== 0) throw new GitError(`--git ${range}: ${gitFailure(stderr, cwd).replaceAll(`${range}^!`, range)}`);
   if (stdout.length === 0) throw new GitError(`--git ${range}: no commits to lint (merge commits are left out, as format-patch leaves them out)`);
-  return { name: `git:${range}`, open: () => Readable.from([stdout]), size: stdout.length };
+  return { name: `git:${range}`, open: () => Readable.from([stdout]), size: stdout.length, oneSeries: `git:${range}` };
 }
 
 interface GitRun {

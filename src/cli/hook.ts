@@ -349,27 +349,17 @@ async function trackSeries(file: string, { counter, total }: { counter: number; 
  * git handed it over.
  */
 async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<number> {
-  if (!linter.wantsSeries) return 0;
-  const patches: Patch[] = [];
-  const results: MessageResult[] = [];
-  // lintInputs makes a series of each input; here the series spans every input, so collect instead.
-  const collecting: Linter = {
-    ...linter,
-    wantsSeries: false,
-    lintPatch(patch) {
-      const r = linter.lintPatch(patch);
-      if (patch.kind === "patch") {
-        patches.push(patch);
-        results.push({ ...r, findings: [], problems: [], internalError: undefined });
-      }
-      return r;
-    },
-  };
+  const seriesWide = new Set(linter.rules.filter((r) => r.series).map((r) => r.id));
+  if (seriesWide.size === 0) return 0;
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
-  const run = await lintInputs(inputs, collecting);
+  // the files of one send-email run are one series, whatever their subjects say
+  for (const input of inputs) input.oneSeries = "send-email";
+  const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
-  if (patches.length > 0) linter.lintSeries(patches, results);
-  const found = results.filter((r) => r.findings.length > 0 || r.problems.length > 0);
+  const found = run.results
+    .filter((r) => r.kind === "patch")
+    .map((r) => ({ ...r, problems: [], internalError: undefined, findings: r.findings.filter((f) => seriesWide.has(f.rule)) }))
+    .filter((r) => r.findings.length > 0);
   if (found.length > 0) io.stdout.write(formatters.text(found, reportMeta(linter)));
   return exitStatus(found, failures, io.stderr);
 }

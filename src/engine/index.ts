@@ -12,6 +12,7 @@
 export * from "./types.js";
 export * from "./rule.js";
 export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from "./linter.js";
+export { SeriesHold } from "./series.js";
 
 // What rules may use from the C layer: node types, views and the shared analyses.
 export type { SyntaxNode, QueryMatch } from "../c/parser.js";
@@ -87,4 +88,8 @@ export {
   type StructInfo,
 } from "../facts/index.js";
 export type { TreeSource, TreeRead } from "../c/whole.js";
+export { exportFacts, type ExportFacts, type ExportAdded } from "../facts/exports.js";
+export type { TreeFacts, TreeUses, BuildUnit } from "../facts/tree.js";
+export { isKernelSource, isTestCode, isUserspace } from "../c/kernel/paths.js";
+export { seriesTag, type SeriesInfo, type SeriesTag } from "../patch/series.js";
 export { calleeName, callArgs, unparen } from "../c/syntax.js";

@@ -7,7 +7,10 @@ import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
 import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
 import type { Patch, PatchLine } from "../patch/model.js";
-import type { CodeContext, CodeReportDescriptor, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
+import type { CodeContext, CodeReportDescriptor, CollectContext, PatchContext, ReportDescriptor, Rule, RuleContext, SeriesReportDescriptor, Site, Visitors, PatchReportDescriptor } from "./rule.js";
+import { seriesTag, type SeriesInfo } from "../patch/series.js";
+import { isCoverLetterSubject } from "../patch/message.js";
+import { treeFacts, type TreeFacts } from "../facts/tree.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
@@ -32,10 +35,11 @@ export interface Linter {
   /** True when some enabled rule needs a whole series (the caller must then keep the patches). */
   readonly wantsSeries: boolean;
   /**
-   * Run the series-wide rules over the patches of one series and add their
-   * findings to those patches' results (`results[i]` belongs to `patches[i]`).
+   * Run the series-wide rules over one series, the results of its patches
+   * in part order (what `lintPatch` kept of each for them, in
+   * `result.series`), and add their findings to those results.
    */
-  lintSeries(patches: readonly Patch[], results: MessageResult[]): void;
+  lintSeries(series: SeriesInfo, results: MessageResult[]): void;
 }
 
 export class UnknownRuleError extends Error {}
@@ -50,21 +54,28 @@ export function createLinter(options: LinterOptions): Linter {
   const rules = options.rules.filter((r) => (!only || only.has(r.id)) && !ignore.has(r.id));
   const severityOf = (r: Rule): Severity => options.severity?.[r.id] ?? r.severity;
   const keepChecks = options.strict === true;
+  const seriesRules = rules.filter((r) => r.series);
+  let treeFactsOf: TreeFacts | undefined;
 
   return {
     rules,
-    wantsSeries: rules.some((r) => r.checkSeries),
-    lintSeries(patches, results) {
+    wantsSeries: rules.some((r) => r.series),
+    lintSeries(series, results) {
+      const members = results.map((r) => ({ part: seriesTag(r.subject)?.part ?? null, subject: r.subject }));
+      const tree = options.tree ? (treeFactsOf ??= treeFacts(options.tree)) : null;
       for (const rule of rules) {
-        if (!rule.checkSeries) continue;
+        if (!rule.series) continue;
         try {
-          rule.checkSeries({
-            patches,
+          rule.series.check({
+            series,
+            members: members.map((m, i) => ({ ...m, data: results[i].series?.data[rule.id] })),
+            tree,
             report(d) {
-              const target = results[d.patch];
-              if (!target) throw new Error(`rule ${rule.id} reported on patch ${d.patch} of ${patches.length}`);
-              const f = patchFinding(rule, d);
-              f.severity = severityOf(rule);
+              const target = results[d.member];
+              if (!target) throw new Error(`rule ${rule.id} reported on member ${d.member} of ${results.length}`);
+              if (!d.site) throw new Error(`rule ${rule.id} reported with no site`);
+              const f = siteFinding(rule, d);
+              f.severity = d.demote && !options.severity?.[rule.id] ? "check" : severityOf(rule);
               if (f.severity === "check" && !keepChecks) return;
               target.findings.push(f);
             },
@@ -129,6 +140,25 @@ export function createLinter(options: LinterOptions): Linter {
       }
       const visiting = rules.filter((r) => r.create);
       for (const cf of cfiles) runVisitors(visiting, patch, cf, cfiles, shared, sinkOf, failed, fail);
+      if (seriesRules.length > 0 && (patch.kind === "patch" || isCoverLetterSubject(patch.subject))) {
+        const data: Record<string, unknown> = {};
+        let waits = false;
+        if (patch.kind === "patch" && cfiles.length > 0) {
+          for (const rule of seriesRules) {
+            if (failed.has(rule)) continue;
+            try {
+              const d = rule.series!.collect(collectContext(patch, cfiles, shared));
+              if (d === undefined) continue;
+              data[rule.id] = d;
+              waits ||= rule.series!.standsOn?.(d) ?? true;
+            } catch (e) {
+              fail(rule, e);
+            }
+          }
+        }
+        const role = patch.kind === "patch" ? "patch" : "cover";
+        result.series = { role, inReplyTo: patch.inReplyTo, references: patch.references, from: patch.fromAddress, data, waits };
+      }
       result.findings = sortFindings(dedupe(findings));
       return result;
     },
@@ -316,6 +346,36 @@ function codeContext(rule: Rule, patch: Patch, cfiles: readonly CFile[], shared:
     },
   };
   return withShared(own, shared);
+}
+
+function collectContext(patch: Patch, cfiles: readonly CFile[], shared: Analyses): CollectContext {
+  const own = withShared(
+    {
+      patch,
+      cfiles,
+      site(node: SyntaxNode, view: CView): Site | null {
+        const { line, column } = locate(view, node);
+        if (!line) return null;
+        const no = view.side === "post" ? line.newNo : line.oldNo;
+        return { file: view.file.path, line: no, column: no === null ? null : column, patchLine: line.inputLine, sourceLine: line.text, sourceKind: line.kind };
+      },
+    },
+    shared,
+  );
+  return own;
+}
+
+/** A series rule's report, as a finding on the site it kept. */
+function siteFinding(rule: Rule, d: SeriesReportDescriptor<string>): Finding {
+  return {
+    rule: rule.id,
+    messageId: d.messageId,
+    severity: rule.severity,
+    message: messageOf(rule, d.messageId, d.data),
+    ...d.site,
+    confidence: d.confidence ?? rule.confidence,
+    related: (d.related ?? []).map((r) => ({ message: r.message, file: r.site.file, line: r.site.line, column: r.site.column, patchLine: r.site.patchLine })),
+  };
 }
 
 /** A report on a node of a view, as a finding on its patch line; null when the line is not one to report on. */

@@ -67,6 +67,20 @@ export interface MessageResult {
   lineCount: number;
   /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */
   internalError?: boolean;
+  /**
+   * What series grouping and the series-wide rules need of a patch or cover
+   * letter (only when such a rule runs): its threading, and per rule what
+   * the rule kept of it. Not part of the JSON output.
+   */
+  series?: {
+    role: "patch" | "cover";
+    inReplyTo: string;
+    references: string[];
+    from: string;
+    data: Record<string, unknown>;
+    /** A series finding may stand on this patch: its result waits for the series to close. */
+    waits: boolean;
+  };
   /** The patch itself, kept only for reporters that quote it (the email reply). Not part of the JSON output. */
   patch?: Patch;
 }
