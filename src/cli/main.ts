@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
+import { createLinter, NativeParserError, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
 import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
@@ -211,7 +211,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     treeDir = tree.dir;
     linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
-    if (e instanceof UnknownRuleError) {
+    if (e instanceof UnknownRuleError || e instanceof NativeParserError) {
       io.stderr.write(`kreview: ${e.message}\n`);
       return 2;
     }

@@ -3,6 +3,7 @@
  * into findings on patch lines. Synchronous, no I/O.
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
+import { loadNative } from "../c/native.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
 import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
@@ -41,6 +42,8 @@ export interface Linter {
 export class UnknownRuleError extends Error {}
 
 export function createLinter(options: LinterOptions): Linter {
+  // The native parser is needed by every patch: a failure to load it is told now, not as each message's internal error.
+  loadNative();
   const known = new Map(options.rules.map((r) => [r.id, r]));
   for (const id of [...(options.ignore ?? []), ...(options.only ?? []), ...Object.keys(options.severity ?? {})]) {
     if (!known.has(id)) throw new UnknownRuleError(`unknown rule '${id}' (see 'kreview rules')`);
