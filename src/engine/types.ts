@@ -42,6 +42,11 @@ export interface Finding {
   line: number | null;
   /** 1-based column, or null. */
   column: number | null;
+  /**
+   * The name of the function the finding stands in, or null (file scope, a
+   * finding about the whole message, or a function the patch does not name).
+   */
+  function: string | null;
   /** 1-based line of the input: the mail or patch file line on which the finding stands. */
   patchLine: number | null;
   /** The text of the patch line the finding is on (without its `+`), for reporters. */

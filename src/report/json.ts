@@ -57,6 +57,7 @@ function finding(f: Finding) {
     file: f.file,
     line: f.line,
     column: f.column,
+    function: f.function ?? null,
     patchLine: f.patchLine,
     confidence: f.confidence,
     related: f.related.map(related),
