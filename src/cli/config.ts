@@ -10,7 +10,8 @@
  * How it meets the command line: as checkpatch prepends `.checkpatch.conf` to
  * its arguments, file settings come first and the command line after: lists
  * (`ignore`, `only`) are concatenated, `severity` maps merged with the command
- * line winning per rule, scalars (`strict`, `maxWarnings`, `format`) replaced.
+ * line winning per rule, scalars (`strict`, `maxWarnings`, `format`,
+ * `baseline`) replaced.
  *
  * Every mistake in the file is an error naming `file:line:column`, because a
  * setting silently dropped is a rule silently off. JSON.parse says where it
@@ -37,6 +38,8 @@ export interface ConfigSettings {
   severity?: Record<string, Severity>;
   maxWarnings?: number;
   format?: string;
+  /** A baseline file (absolute: a file's `baseline` is relative to the file's directory); false: none (`--no-baseline`). */
+  baseline?: string | false;
 }
 
 export interface LoadedConfig {
@@ -151,8 +154,12 @@ export function parseConfig(text: string, file: string, opts: Pick<LoadOptions, 
         }
         settings.format = value.value as string;
         break;
+      case "baseline":
+        if (value.kind !== "string" || value.value === "") fail(value.at, `"baseline" must be the path of a baseline file, not ${describeValue(value)}`);
+        settings.baseline = path.resolve(path.dirname(path.resolve(file)), value.value as string);
+        break;
       default:
-        fail(keyAt, `unknown key "${clip(key)}" (known: ignore, only, strict, severity, maxWarnings, format)`);
+        fail(keyAt, `unknown key "${clip(key)}" (known: ignore, only, strict, severity, maxWarnings, format, baseline)`);
     }
   }
   return settings;
@@ -226,6 +233,7 @@ export function mergeSettings(file: ConfigSettings, cli: CliSettings): ConfigSet
     severity,
     maxWarnings: cli.maxWarnings ?? file.maxWarnings,
     format: cli.format ?? file.format,
+    baseline: cli.baseline ?? file.baseline,
   };
 }
 

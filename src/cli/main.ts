@@ -23,6 +23,7 @@ import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
 import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
+import { BaselineRun } from "./baseline.js";
 
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -66,6 +67,10 @@ interface LintOptions {
   jobs?: number;
   /** --timeout-per-message, in seconds. */
   timeoutPerMessage?: number;
+  /** --baseline FILE (or the configuration's); false with --no-baseline. */
+  baseline?: string | false;
+  /** --write-baseline FILE. */
+  writeBaseline?: string;
 }
 
 /** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
@@ -96,6 +101,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
     .option("-j, --jobs <n>", "lint on this many threads (default: one per core; 1: no worker threads)", parseJobs)
     .option("--timeout-per-message <seconds>", `give up on a message that takes longer than this (0: no limit; default ${DEFAULT_TIMEOUT_S})`, parseSeconds)
+    .option("--baseline <file>", "do not report the findings this baseline file lists (docs/baselines-and-fixes.md)")
+    .option("--no-baseline", "report every finding, even with a baseline in .kreview.json")
+    .option("--write-baseline <file>", "write this run's findings to a baseline file (never over a file that is not one)")
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -243,6 +251,11 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
       return 2;
     }
   }
+  const baselines = await BaselineRun.open(opts, io.cwd, inputs, opts.output);
+  if (typeof baselines === "string") {
+    io.stderr.write(`kreview: ${baselines}\n`);
+    return 2;
+  }
   if (gitSeries) inputs.unshift(gitSeries);
   const sizes = inputs.map((i) => i.size);
   const progress = io.stderr.isTTY
@@ -259,6 +272,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
     strict: opts.strict,
     quiet: opts.quiet,
+    baseline: baselines.suppressing,
   });
   const tally = new Tally();
   const run = await lintInputs(inputs, linter, {
@@ -268,6 +282,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     jobs: opts.jobs ?? os.availableParallelism(),
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
     onResult: async (r) => {
+      baselines.take(r);
       tally.add(r);
       const text = report.message(r);
       if (text && sharedTerminal) progress!.clear();
@@ -282,6 +297,8 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   await out.end();
   const failed = out.failure();
   if (failed) failures.push(failed); // one line, exit 2: the report did not get out
+  const unwritten = await baselines.finish();
+  if (unwritten) failures.push(unwritten);
 
   return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
 }

@@ -72,6 +72,8 @@ export interface MessageResult {
   lineCount: number;
   /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */
   internalError?: boolean;
+  /** How many findings a baseline (`--baseline`) took out of `findings`; set only when one is in use. Counted in the totals. */
+  suppressed?: number;
   /** The patch itself, kept only for reporters that quote it (the email reply). Not part of the JSON output. */
   patch?: Patch;
 }
