@@ -24,6 +24,7 @@ import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
 import { BaselineRun } from "./baseline.js";
+import { FIX_SUFFIX, FixRun, fixUsageError } from "./fix.js";
 
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -71,6 +72,9 @@ interface LintOptions {
   baseline?: string | false;
   /** --write-baseline FILE. */
   writeBaseline?: string;
+  /** --fix / --fix-inplace (src/cli/fix.ts). */
+  fix?: boolean;
+  fixInplace?: boolean;
 }
 
 /** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
@@ -104,6 +108,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--baseline <file>", "do not report the findings this baseline file lists (docs/baselines-and-fixes.md)")
     .option("--no-baseline", "report every finding, even with a baseline in .kreview.json")
     .option("--write-baseline <file>", "write this run's findings to a baseline file (never over a file that is not one)")
+    .option("--fix", `write each patch with its machine-applicable fixes applied to <file>${FIX_SUFFIX}`)
+    .option("--fix-inplace", "apply the machine-applicable fixes to the patch files themselves")
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -225,6 +231,11 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     }
     throw e;
   }
+  const fixUsage = fixUsageError(opts, opts.git !== undefined);
+  if (fixUsage) {
+    io.stderr.write(`kreview: ${fixUsage}\n`);
+    return 2;
+  }
   let gitSeries: InputSpec | undefined;
   if (opts.git !== undefined) {
     try {
@@ -256,6 +267,11 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     io.stderr.write(`kreview: ${baselines}\n`);
     return 2;
   }
+  const fixes = await FixRun.open(opts, inputs, gitSeries !== undefined, opts.output ? path.resolve(io.cwd, opts.output) : undefined);
+  if (typeof fixes === "string") {
+    io.stderr.write(`kreview: ${fixes}\n`);
+    return 2;
+  }
   if (gitSeries) inputs.unshift(gitSeries);
   const sizes = inputs.map((i) => i.size);
   const progress = io.stderr.isTTY
@@ -277,12 +293,13 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const tally = new Tally();
   const run = await lintInputs(inputs, linter, {
     progress,
-    keepPatches: opts.format === "email",
+    keepPatches: opts.format === "email" || fixes !== null,
     timeoutMs,
     jobs: opts.jobs ?? os.availableParallelism(),
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
     onResult: async (r) => {
       baselines.take(r);
+      fixes?.take(r);
       tally.add(r);
       const text = report.message(r);
       if (text && sharedTerminal) progress!.clear();
@@ -299,6 +316,12 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   if (failed) failures.push(failed); // one line, exit 2: the report did not get out
   const unwritten = await baselines.finish();
   if (unwritten) failures.push(unwritten);
+  if (fixes) {
+    // What was written and what was left: said on stderr, so that the report on stdout stays what the format says.
+    const { notes, failures: unfixed } = await fixes.finish();
+    for (const n of notes) io.stderr.write(`kreview: ${n}\n`);
+    failures.push(...unfixed);
+  }
 
   return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
 }
