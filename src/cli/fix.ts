@@ -183,7 +183,8 @@ export class FixRun {
         failures.push(`${shown}: cannot write the fixed patch: ${describeWriteError(e as NodeJS.ErrnoException)}`);
         continue;
       }
-      const list = applied.map((e) => e.what).join(", ");
+      const shownEdits = applied.slice(0, 3).map((e) => e.what);
+      const list = shownEdits.join(", ") + (applied.length > 3 ? `, and ${applied.length - 3} more` : "");
       const count = `${applied.length} fix${applied.length === 1 ? "" : "es"}`;
       notes.push(this.inplace ? `${input.name}: fixed in place: ${count} (${list})` : `wrote ${shown}: ${count} (${list})`);
     }

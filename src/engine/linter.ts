@@ -462,7 +462,7 @@ function headName(text: string): string | null {
  * section): the nearest head above it in the hunk, unless a `}` at the
  * margin closed that function first; with none, the `@@` section's.
  */
-export function hunkFunction(file: FileDiff, line: PatchLine): string | null {
+function hunkFunction(file: FileDiff, line: PatchLine): string | null {
   for (const hunk of file.hunks) {
     const idx = hunk.lines.indexOf(line);
     if (idx < 0) continue;

@@ -132,17 +132,22 @@ function mail(n: number, body: string[]): string {
 }
 
 describe("a patch whose fixes are not all machine-applicable", () => {
-  it("in an mbox, the first patch is fixed, the second, with a maybe-incorrect fix, is left whole and said so", async () => {
+  it("in an mbox, the first patch is fixed, the second, with a maybe-incorrect fix, is left whole and said so; an encoded body is left too", async () => {
     const one = mail(1, ["\tif (!b | !x)", "\t\treturn -EINVAL;"]);
     const two = mail(2, ["\tif (!b | !x)", "\t\treturn -EINVAL;", "\tif (!b->ops | !foo_ready(b))", "\t\treturn -EBUSY;"]);
     writeFileSync(file("s.mbox"), one + two);
-    const r = await run(["--no-config", "--only", "bitwise-or-in-condition", "--fix", "s.mbox"], { cwd: tmp });
+    // The first patch again, its body sent quoted-printable: the lines kreview reads are not the file's.
+    const qp = one.replace("\n\nSigned-off-by", "\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\nSigned-off-by").replace(/\t/g, "=09");
+    writeFileSync(file("qp.eml"), qp);
+    const r = await run(["--no-config", "--only", "bitwise-or-in-condition", "--fix", "s.mbox", "qp.eml"], { cwd: tmp });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       "kreview: s.mbox, message 2 ([PATCH 2/2] foo: check the arguments): not fixed: the fix of bitwise-or-in-condition at drivers/foo.c:13 is maybe-incorrect; none of this patch's fixes are applied\n" +
-        "kreview: wrote s.mbox.kreview-fixed: 1 fix (bitwise-or-in-condition at drivers/foo.c:11)\n",
+        "kreview: wrote s.mbox.kreview-fixed: 1 fix (bitwise-or-in-condition at drivers/foo.c:11)\n" +
+        "kreview: qp.eml: not fixed: its lines in the file are not the patch's lines as read (a mail body sent encoded or reflowed): bitwise-or-in-condition at drivers/foo.c:11; none of this patch's fixes are applied\n",
     );
     expect(readFileSync(file("s.mbox.kreview-fixed"), "utf8")).toBe(one.replace("+\tif (!b | !x)", "+\tif (!b || !x)") + two);
+    expect(existsSync(file("qp.eml.kreview-fixed"))).toBe(false);
   });
 
   it("a patch with only a maybe-incorrect fix: no file is written", async () => {
