@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, type Linter, type MessageResult } from "../engine/index.js";
+import { createLinter, NativeParserError, type Linter, type MessageResult } from "../engine/index.js";
 import type { Patch } from "../patch/index.js";
 import { formatters, type ReportMeta } from "../report/index.js";
 import { lintInputs, resolveInputs } from "./lint-inputs.js";
@@ -286,14 +286,19 @@ async function defaultLinter(cwd: string): Promise<Linter> {
     throw e;
   }
   const tree = findKernelTree(cwd);
-  return createLinter({
-    rules: builtinRules,
-    ignore: settings.ignore,
-    only: settings.only,
-    strict: settings.strict,
-    severity: settings.severity,
-    tree: tree ? treeSource(tree) : undefined,
-  });
+  try {
+    return createLinter({
+      rules: builtinRules,
+      ignore: settings.ignore,
+      only: settings.only,
+      strict: settings.strict,
+      severity: settings.severity,
+      tree: tree ? treeSource(tree) : undefined,
+    });
+  } catch (e) {
+    if (e instanceof NativeParserError) throw new HookError(e.message);
+    throw e;
+  }
 }
 
 function reportMeta(linter: Linter): ReportMeta {

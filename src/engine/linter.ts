@@ -3,10 +3,11 @@
  * into findings on patch lines. Synchronous, no I/O.
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
+import { loadNative } from "../c/native.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
 import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
-import type { Patch, PatchLine } from "../patch/model.js";
+import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import type { CodeContext, CodeReportDescriptor, CollectContext, PatchContext, ReportDescriptor, Rule, RuleContext, SeriesReportDescriptor, Site, Visitors, PatchReportDescriptor } from "./rule.js";
 import { seriesTag, type SeriesInfo } from "../patch/series.js";
 import { isCoverLetterSubject } from "../patch/message.js";
@@ -45,6 +46,8 @@ export interface Linter {
 export class UnknownRuleError extends Error {}
 
 export function createLinter(options: LinterOptions): Linter {
+  // The native parser is needed by every patch: a failure to load it is told now, not as each message's internal error.
+  loadNative();
   const known = new Map(options.rules.map((r) => [r.id, r]));
   for (const id of [...(options.ignore ?? []), ...(options.only ?? []), ...Object.keys(options.severity ?? {})]) {
     if (!known.has(id)) throw new UnknownRuleError(`unknown rule '${id}' (see 'kreview rules')`);
@@ -357,7 +360,8 @@ function collectContext(patch: Patch, cfiles: readonly CFile[], shared: Analyses
         const { line, column } = locate(view, node);
         if (!line) return null;
         const no = view.side === "post" ? line.newNo : line.oldNo;
-        return { file: view.file.path, line: no, column: no === null ? null : column, patchLine: line.inputLine, sourceLine: line.text, sourceKind: line.kind };
+        const fn = view.enclosingFunction(node)?.name ?? null;
+        return { file: view.file.path, line: no, column: no === null ? null : column, function: fn, patchLine: line.inputLine, sourceLine: line.text, sourceKind: line.kind };
       },
     },
     shared,
@@ -398,6 +402,7 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
     };
   });
   const lineNo = view.side === "post" ? line.newNo : line.oldNo;
+  const at = d.at ? view.root.descendantForPosition({ row: d.at.row, column: d.at.column }) : d.node;
   const f: Finding = {
     rule: rule.id,
     messageId: d.messageId,
@@ -407,6 +412,7 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
     line: lineNo,
     // A column means something only beside a line number (docs/json-output.md).
     column: lineNo === null ? null : column,
+    function: view.enclosingFunction(at)?.name ?? null,
     patchLine: line.inputLine,
     sourceLine: line.text,
     sourceKind: line.kind,
@@ -468,7 +474,7 @@ function sortFindings(findings: Finding[]): Finding[] {
 }
 
 /** A finding about a patch as a whole, or one of its lines. */
-function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
+function patchFinding(rule: Rule, d: PatchReportDescriptor<string>, patch: Patch | undefined, cfiles: readonly CFile[]): Finding {
   const line = d.line ?? null;
   return {
     rule: rule.id,
@@ -478,6 +484,7 @@ function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
     file: d.file,
     line: line?.newNo ?? null,
     column: null,
+    function: line && patch ? lineFunction(patch, cfiles, d.file, line) : null,
     patchLine: line?.inputLine ?? d.inputLine ?? null,
     sourceLine: line?.text,
     sourceKind: line?.kind,
@@ -486,12 +493,58 @@ function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
   };
 }
 
+/**
+ * The function a patch line stands in: the C view's when the line is in a C
+ * file's view (it knows functions that start inside the hunk, and takes the
+ * `@@` section's when the head is not shown), else the hunk's own say.
+ */
+function lineFunction(patch: Patch, cfiles: readonly CFile[], file: string, line: PatchLine): string | null {
+  const cf = cfiles.find((c) => c.file.path === file);
+  const view = cf ? (line.kind === "-" ? cf.pre : cf.post) : null;
+  const row = view ? view.rowOf(line) : -1;
+  if (view && row >= 0) {
+    const column = /^\s*/.exec(line.text)![0].length;
+    return view.enclosingFunction(view.root.descendantForPosition({ row, column }))?.name ?? null;
+  }
+  const diff = patch.files.find((f) => f.path === file && f.hunks.some((h) => h.lines.includes(line)));
+  return diff ? hunkFunction(diff, line) : null;
+}
+
+/** A C function head at the left margin (`static int foo(struct bar *b)`): its name. */
+const HEAD = /^(?!(?:if|for|while|switch|return|sizeof|do|else)\b)[A-Za-z_][\w\s*]*?\b([A-Za-z_]\w*)\s*\(/;
+
+function headName(text: string): string | null {
+  if (/;\s*$/.test(text) || /^[A-Za-z_]\w*\s*:(?!:)/.test(text)) return null; // a declaration or a label
+  return HEAD.exec(text)?.[1] ?? null;
+}
+
+/**
+ * The function a line is in, from the hunk alone (as git finds a hunk's
+ * section): the nearest head above it in the hunk, unless a `}` at the
+ * margin closed that function first; with none, the `@@` section's.
+ */
+function hunkFunction(file: FileDiff, line: PatchLine): string | null {
+  for (const hunk of file.hunks) {
+    const idx = hunk.lines.indexOf(line);
+    if (idx < 0) continue;
+    for (let j = idx; j >= 0; j--) {
+      const l = hunk.lines[j]!;
+      if (l.kind === (line.kind === "-" ? "+" : "-")) continue; // the other side's lines
+      if (j < idx && l.text.startsWith("}")) return null;
+      const name = headName(l.text);
+      if (name) return name;
+    }
+    return headName(hunk.section);
+  }
+  return null;
+}
+
 function patchContext(rule: Rule, patch: Patch, cfiles: CFile[], sink: (f: Finding) => void): PatchContext {
   return {
     patch,
     cfiles,
     report(d: PatchReportDescriptor<string>) {
-      sink(patchFinding(rule, d));
+      sink(patchFinding(rule, d, patch, cfiles));
     },
   };
 }

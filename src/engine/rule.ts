@@ -66,6 +66,8 @@ export interface Site {
   file: string;
   line: number | null;
   column: number | null;
+  /** The function the site stands in, null at file scope. */
+  function: string | null;
   patchLine: number | null;
   sourceLine?: string;
   sourceKind?: "+" | "-" | " ";

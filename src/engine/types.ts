@@ -42,6 +42,11 @@ export interface Finding {
   line: number | null;
   /** 1-based column, or null. */
   column: number | null;
+  /**
+   * The name of the function the finding stands in, or null (file scope, a
+   * finding about the whole message, or a function the patch does not name).
+   */
+  function: string | null;
   /** 1-based line of the input: the mail or patch file line on which the finding stands. */
   patchLine: number | null;
   /** The text of the patch line the finding is on (without its `+`), for reporters. */
@@ -81,6 +86,8 @@ export interface MessageResult {
     /** A series finding may stand on this patch: its result waits for the series to close. */
     waits: boolean;
   };
+  /** How many findings a baseline (`--baseline`) took out of `findings`; set only when one is in use. Counted in the totals. */
+  suppressed?: number;
   /** The patch itself, kept only for reporters that quote it (the email reply). Not part of the JSON output. */
   patch?: Patch;
 }

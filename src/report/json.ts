@@ -17,15 +17,19 @@ import { collected, type StreamFactory } from "./types.js";
 export const jsonStream: StreamFactory = (meta) => {
   const head = `{\n  "tool": "kreview",\n  "version": ${JSON.stringify(meta.version)},\n  "messages": [`;
   const s = emptySummary();
+  let suppressed = 0;
   return {
     message(r) {
       const out = (s.messages === 0 ? `${head}\n` : ",\n") + indent(JSON.stringify(message(r), null, 2), "    ");
       addToSummary(s, r);
+      suppressed += r.suppressed ?? 0;
       return out;
     },
     end() {
       const close = s.messages === 0 ? `${head}]` : "\n  ]";
-      return `${close},\n  "summary": ${JSON.stringify(s, null, 2).replace(/\n/g, "\n  ")}\n}\n`;
+      // With a baseline, the summary also says how many findings it took out (they are in no message).
+      const summary = meta.baseline ? { ...s, suppressed } : s;
+      return `${close},\n  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, "\n  ")}\n}\n`;
     },
   };
 };
@@ -57,6 +61,7 @@ function finding(f: Finding) {
     file: f.file,
     line: f.line,
     column: f.column,
+    function: f.function ?? null,
     patchLine: f.patchLine,
     confidence: f.confidence,
     related: f.related.map(related),

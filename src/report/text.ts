@@ -24,8 +24,10 @@
  * names each message that prints anything: `source, message N: subject`, N
  * counted from 1. Input problems print as `NOTE:` lines unless quiet; an
  * unreadable message prints an `UNREADABLE:` line even when quiet. The
- * `total:` line counts checks when there are any or under --strict; then,
- * unless quiet, one verdict line per input.
+ * `total:` line counts checks when there are any or under --strict, and
+ * with a baseline, after the lines checked, the findings it suppressed
+ * (`, 2 suppressed by the baseline`: readers of checkpatch's total still
+ * read it); then, unless quiet, one verdict line per input.
  */
 import type { Finding, MessageResult, RelatedLocation } from "../engine/types.js";
 import { collected, type ReportMeta, type StreamFactory } from "./types.js";
@@ -40,7 +42,7 @@ import { levelWord, messageNumber, oneLine } from "./util.js";
 export const textStream: StreamFactory = (meta) => {
   let first: MessageResult | null = null;
   let seen = 0;
-  const totals = { errors: 0, warnings: 0, checks: 0, lines: 0 };
+  const totals = { errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 };
   const sources = new Map<string, SourceSeen>();
   const out = (r: MessageResult, several: boolean): string => {
     const block = messageBlock(r, meta);
@@ -51,6 +53,7 @@ export const textStream: StreamFactory = (meta) => {
     message(r) {
       seen++;
       totals.lines += r.lineCount;
+      totals.suppressed += r.suppressed ?? 0;
       for (const f of r.findings) {
         if (f.severity === "error") totals.errors++;
         else if (f.severity === "warning") totals.warnings++;
@@ -77,6 +80,7 @@ export const textStream: StreamFactory = (meta) => {
       const counts = [`${totals.errors} errors`, `${totals.warnings} warnings`];
       if (meta.strict || totals.checks > 0) counts.push(`${totals.checks} checks`);
       counts.push(`${totals.lines} lines checked`);
+      if (meta.baseline) counts.push(`${totals.suppressed} suppressed by the baseline`);
       text += `total: ${counts.join(", ")}\n`;
       if (!meta.quiet) for (const [source, seen] of sources) text += `\n${verdict(source, seen)}\n`;
       return text;

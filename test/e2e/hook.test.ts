@@ -424,7 +424,7 @@ describe("kreview hook run (what the installed hook calls)", () => {
         check(ctx) {
           seen.push(ctx.members.map((m) => m.subject));
           const last = ctx.members.length - 1;
-          const site: Site = (ctx.members[last].data as Site | undefined) ?? { file: "", line: null, column: null, patchLine: null };
+          const site: Site = (ctx.members[last].data as Site | undefined) ?? { file: "", line: null, column: null, function: null, patchLine: null };
           ctx.report({ member: last, messageId: "count", data: { n: ctx.members.length }, site });
         },
       },

@@ -169,3 +169,35 @@ describe("series-wide rules", () => {
     expect(run({ severity: { "test-series": "error" } })).toEqual(["error: 2 patches of the series touch 'drivers/x.c' (missing 3)"]);
   });
 });
+
+describe("the function a finding stands in", () => {
+  // Reports every added line that says `mark`, from the patch lines (checkPatch), for files C or not.
+  const lineRule = defineRule({
+    id: "test-mark",
+    type: "style",
+    severity: "warning",
+    confidence: "high",
+    summary: "reports lines that say mark",
+    messages: { mark: "a mark" },
+    docs,
+    checkPatch(ctx) {
+      for (const f of ctx.patch.files) for (const h of f.hunks) for (const l of h.lines) if (l.kind === "+" && l.text.includes("mark")) ctx.report({ messageId: "mark", file: f.path, line: l });
+    },
+  });
+  const functionsOf = (r: { findings: { rule: string; function: string | null }[] }, rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => f.function);
+
+  it("is the hunk's @@ section function when the head is not shown, and a function that starts in the hunk after it", () => {
+    const body = " \tif (a)\n \t\tgoto out;\n+\tgoto err; /* mark */\n }\n \n+static int y_probe(struct y *y)\n+{\n+\tgoto again; /* mark */\n+}";
+    const p = patchOf([fileDiff("drivers/x.c", [hunk(body, { oldStart: 20, newStart: 20, section: "static int x_start(struct x *x)", inputLine: 30 })])]);
+    const r = createLinter({ rules: [gotoRule, lineRule] }).lintPatch(p);
+    expect(functionsOf(r, "test-goto")).toEqual(["x_start", "y_probe"]);
+    expect(functionsOf(r, "test-mark")).toEqual(["x_start", "y_probe"]);
+  });
+
+  it("is null at file scope, and read from the hunk in a file that is not C", () => {
+    const c = patchOf([fileDiff("drivers/x.c", [hunk("+static int table[] = { 1 }; /* mark */", { oldStart: 1, newStart: 1, section: "", inputLine: 10 })])]);
+    expect(functionsOf(createLinter({ rules: [lineRule] }).lintPatch(c), "test-mark")).toEqual([null]);
+    const sh = patchOf([fileDiff("scripts/x.rs", [hunk(" \tlet a = 1;\n+\tmark();", { oldStart: 5, newStart: 5, section: "fn main() {", inputLine: 10 })])]);
+    expect(functionsOf(createLinter({ rules: [lineRule] }).lintPatch(sh), "test-mark")).toEqual(["main"]);
+  });
+});

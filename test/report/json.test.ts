@@ -7,7 +7,7 @@ const json = formatters.json;
 
 const TOP = ["tool", "version", "messages", "summary"];
 const MESSAGE = ["source", "index", "messageId", "subject", "kind", "findings", "problems"];
-const FINDING = ["rule", "severity", "message", "file", "line", "column", "patchLine", "confidence", "related"];
+const FINDING = ["rule", "severity", "message", "file", "line", "column", "function", "patchLine", "confidence", "related"];
 const RELATED = ["message", "file", "line", "column", "patchLine"];
 const SUGGESTION = ["message", "replacement", "line", "column", "endLine", "endColumn", "applicability"];
 const SUMMARY = ["messages", "patches", "errors", "warnings", "checks"];
@@ -95,6 +95,7 @@ describe("json reporter", () => {
               file: "drivers/net/foo.c",
               line: 161,
               column: 9,
+              function: "foo_check",
               patchLine: 49,
               confidence: "high",
               related: [],
@@ -106,6 +107,7 @@ describe("json reporter", () => {
               file: "drivers/net/foo.c",
               line: 172,
               column: 3,
+              function: "foo_probe",
               patchLine: 60,
               confidence: "medium",
               related: [{ message: "'priv->lock' taken here", file: "drivers/net/foo.c", line: 165, column: 2, patchLine: 53 }],
