@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import type { TreeRead, TreeSource } from "../engine/index.js";
+import type { Rule, Severity, TreeRead, TreeSource } from "../engine/index.js";
 
 /** What checkpatch.pl looks for to call a directory the top of a kernel tree (a subset). */
 const MARKERS = ["MAINTAINERS", "Makefile", "Kbuild", "scripts", "include"];
@@ -51,4 +51,13 @@ export function treeSource(root: string): TreeSource {
       return { text: readFileSync(real, "utf8") };
     },
   };
+}
+
+/**
+ * The rules of a run that look past the hunks (`usesTree`) and may report:
+ * check-level ones only under --strict. Without a tree they had less to go
+ * on, and the report says so.
+ */
+export function rulesWantingTree(rules: readonly Rule[], options: { strict?: boolean; severity?: Record<string, Severity> }): string[] {
+  return rules.filter((r) => r.usesTree && (options.strict || (options.severity?.[r.id] ?? r.severity) !== "check")).map((r) => r.id);
 }
