@@ -259,6 +259,12 @@ async function status(dir: string, io: CliIO): Promise<number> {
  * lists the file and, at the last one, runs the series-wide rules over the
  * whole series. Exported for tests that bring their own linter (no built-in
  * rule is series-wide yet).
+ *
+ * It checks what the sender wrote: a patch. A review reply (the one
+ * `kreview --format email` writes, or any other) quotes someone else's diff,
+ * and what it quotes is not the sender's to fix: it passes. The report is
+ * quiet (`kreview -q`): a file with nothing to say prints nothing as it is
+ * sent, one with findings prints them and its total.
  */
 export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, given?: Linter): Promise<number> {
   const linter = given ?? (await defaultLinter(io.cwd));
@@ -297,15 +303,22 @@ async function defaultLinter(cwd: string): Promise<Linter> {
 }
 
 function reportMeta(linter: Linter): ReportMeta {
-  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })) };
+  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })), quiet: true };
+}
+
+/** A result as the hook judges it: the findings in the diff a reply quotes are the quoted author's, not the sender's. */
+function sendersOwn(r: MessageResult): MessageResult {
+  return r.kind === "reply" && r.findings.length > 0 ? { ...r, findings: [] } : r;
 }
 
 async function lintAndReport(files: string[], io: CliIO, linter: Linter): Promise<number> {
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
   const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
-  if (run.results.length > 0) io.stdout.write(formatters.text(run.results, reportMeta(linter)));
-  return exitStatus(run.results, failures, io.stderr);
+  const results = run.results.map(sendersOwn);
+  const text = results.length > 0 ? formatters.text(results, reportMeta(linter)) : "";
+  if (text) io.stdout.write(text);
+  return exitStatus(results, failures, io.stderr);
 }
 
 /** GIT_SENDEMAIL_FILE_COUNTER / _TOTAL (git >= 2.41), when both are there and make sense. */
