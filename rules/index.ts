@@ -6,6 +6,7 @@ import type { Rule } from "../src/engine/index.js";
 import bitwiseOrInCondition from "./bitwise-or-in-condition.js";
 import bugOn from "./bug-on.js";
 import callbackUnderLock from "./callback-under-lock.js";
+import exportWithoutUser from "./export-without-user.js";
 import holderNotCleared from "./holder-not-cleared.js";
 import listMutationUnlocked from "./list-mutation-unlocked.js";
 import nonblockingRemoveName from "./nonblocking-remove-name.js";
@@ -23,6 +24,7 @@ export const builtinRules: readonly Rule[] = [
   bitwiseOrInCondition,
   bugOn,
   callbackUnderLock,
+  exportWithoutUser,
   holderNotCleared,
   listMutationUnlocked,
   nonblockingRemoveName,

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { parseMail, splitMessages } from "../src/input/index.js";
 import { parsePatch, type MessageKind } from "../src/patch/index.js";
-import { createLinter } from "../src/engine/index.js";
+import { createLinter, SeriesHold } from "../src/engine/index.js";
 import { builtinRules } from "../rules/index.js";
 
 export const DEFAULT_CORPUS = "../shared/corpus/nvdimm.mbox.gz";
@@ -152,32 +152,15 @@ export async function runCorpus(
       cb(null, chunk);
     },
   });
-  const stream = createReadStream(path).pipe(counter);
-  for await (const raw of splitMessages(path, stream)) {
-    c.bytesUnpacked += raw.bytes.length;
-    const mail = await parseMail(raw);
-    const patch = parsePatch(mail);
-    const result = linter.lintPatch(patch);
-    c.messages++;
-    c.kinds[patch.kind]++;
-    if (patch.kind === "unreadable") bump(c.unreadableReasons, patch.reason ?? "(no reason)");
-    if (patch.kind === "no-diff") bump(c.noDiffReasons, patch.reason ?? "(no reason)");
-    if (patch.kind === "patch") {
-      c.fileDiffs += patch.files.length;
-      if (patch.files.length === 0) c.patchesWithoutFiles++;
-      if (/\[[^\]]*PATCH[^\]]*\]/i.test(patch.subject)) c.taggedPatches++;
-      // Independent check: every `diff --git` header outside quotes is one file diff.
-      const expected = mail.segments.reduce((n, s) => n + countLines(s.text, /^diff --git /), 0);
-      const got = patch.files.filter((f) => !f.fragment).length;
-      if (expected > 0 && expected !== got) c.fileMismatches.push({ index: raw.index, subject: patch.subject, expected, got });
-    }
+  // Findings are counted as results are handed on: a series rule adds its own when the series closes.
+  const series = new SeriesHold(linter, (result) => {
     for (const f of result.findings) {
       bump(c.findingsByRule, f.rule);
       const record: CorpusFinding = {
         archive,
-        index: raw.index,
-        messageId: patch.messageId,
-        subject: patch.subject,
+        index: result.index,
+        messageId: result.messageId,
+        subject: result.subject,
         rule: f.rule,
         severity: f.severity,
         confidence: f.confidence,
@@ -193,9 +176,30 @@ export async function runCorpus(
     }
     for (const rule of new Set(result.findings.map((f) => f.rule))) bump(c.messagesByRule, rule);
     if (result.findings.length > 0) c.messagesWithFindings++;
-    if (result.internalError) c.internalErrors.push({ index: raw.index, problem: result.problems.join("; ") });
+    if (result.internalError) c.internalErrors.push({ index: result.index, problem: result.problems.join("; ") });
+  });
+  const stream = createReadStream(path).pipe(counter);
+  for await (const raw of splitMessages(path, stream)) {
+    c.bytesUnpacked += raw.bytes.length;
+    const mail = await parseMail(raw);
+    const patch = parsePatch(mail);
+    c.messages++;
+    c.kinds[patch.kind]++;
+    if (patch.kind === "unreadable") bump(c.unreadableReasons, patch.reason ?? "(no reason)");
+    if (patch.kind === "no-diff") bump(c.noDiffReasons, patch.reason ?? "(no reason)");
+    if (patch.kind === "patch") {
+      c.fileDiffs += patch.files.length;
+      if (patch.files.length === 0) c.patchesWithoutFiles++;
+      if (/\[[^\]]*PATCH[^\]]*\]/i.test(patch.subject)) c.taggedPatches++;
+      // Independent check: every `diff --git` header outside quotes is one file diff.
+      const expected = mail.segments.reduce((n, s) => n + countLines(s.text, /^diff --git /), 0);
+      const got = patch.files.filter((f) => !f.fragment).length;
+      if (expected > 0 && expected !== got) c.fileMismatches.push({ index: raw.index, subject: patch.subject, expected, got });
+    }
+    await series.add(linter.lintPatch(patch));
     onMessage?.(c);
   }
+  await series.closeAll();
   c.seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return c;
 }

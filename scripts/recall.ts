@@ -4,7 +4,8 @@
  * Measures kreview against the development set of review points mined from
  * real review replies (see the dev set's README.md): lints each labelled
  * mail (msgs/<id>.eml) through the corpus pipeline (splitMessages →
- * parseMail → parsePatch → lintPatch, with check-level rules on), and
+ * parseMail → parsePatch → lintPatch, series rules over the file's patches,
+ * with check-level rules on), and
  * prints per rule how many labels were found and how many silent examples
  * drew a finding, then every miss with what kreview did say in that file,
  * then every noise finding, and a total line.
@@ -17,7 +18,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseMail, splitMessages } from "../src/input/index.js";
 import { parsePatch, type Patch } from "../src/patch/index.js";
-import { createLinter, type Finding } from "../src/engine/index.js";
+import { createLinter, SeriesHold, type Finding } from "../src/engine/index.js";
 import { isKernelTree, treeSource } from "../src/cli/tree.js";
 import { builtinRules } from "../rules/index.js";
 import { describeMiss, matchDevset, parseLabels, parseSilent, WINDOW, type Label, type PatchShape, type SilentExample } from "./recall-match.js";
@@ -98,15 +99,19 @@ interface Linted {
 async function lintMail(file: string): Promise<Linted> {
   if (!existsSync(file)) return { findings: [], shape: null, trouble: [`${file}: not found`] };
   const out: Linted = { findings: [], shape: null, trouble: [] };
+  // The file's patches are a series for the series-wide rules, as the CLI lints them.
+  const series = new SeriesHold(linter, (result) => {
+    out.findings.push(...result.findings);
+    if (result.internalError) out.trouble.push(`internal error: ${result.problems.join("; ")}`);
+  });
   try {
     for await (const raw of splitMessages(file, createReadStream(file))) {
       const patch = parsePatch(await parseMail(raw));
-      const result = linter.lintPatch(patch);
-      out.findings.push(...result.findings);
+      await series.add(linter.lintPatch(patch));
       // The patch message is the one to describe (an .eml holds one message).
       if (out.shape === null || (out.shape.kind !== "patch" && patch.kind === "patch")) out.shape = shapeOf(patch);
-      if (result.internalError) out.trouble.push(`internal error: ${result.problems.join("; ")}`);
     }
+    await series.closeAll();
   } catch (e) {
     out.trouble.push(e instanceof Error ? e.message : String(e));
   }

@@ -15,7 +15,7 @@
  * deadline; the caller (src/cli/check.ts) then tells the message as given
  * up on, whatever the engine made of the exceptions.
  */
-import Parser from "tree-sitter";
+import { loadNative } from "./native.js";
 
 /** Thrown by tree-sitter's methods once the deadline has passed. */
 export class OverBudget extends Error {
@@ -67,7 +67,7 @@ let instrumented = false;
 function instrument(): void {
   if (instrumented) return;
   instrumented = true;
-  const P = Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
+  const P = loadNative().Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
   wrap(P.SyntaxNode.prototype, new Set(["constructor", "tree", "id", "typeId", "grammarId", "type", "grammarType", "isNamed", "startIndex", "endIndex", "toString", "toJSON"]));
   wrap(P.TreeCursor.prototype, new Set(["constructor", "nodeType", "nodeTypeId", "nodeIsNamed", "startIndex", "endIndex"]));
   wrap(P.Query.prototype, new Set(["constructor", "_init"]));

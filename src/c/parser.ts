@@ -1,20 +1,29 @@
 /**
- * The one tree-sitter C parser of the process. The native binding loads its
- * prebuilt module at import; parsing is synchronous.
+ * The one tree-sitter C parser of the thread, made on first use (the native
+ * modules are loaded then: src/c/native.ts). Parsing is synchronous.
  */
-import Parser from "tree-sitter";
-import C from "tree-sitter-c";
+import type TreeSitter from "tree-sitter";
 import { OverBudget, parseMicrosLeft } from "./budget.js";
+import { loadNative } from "./native.js";
 
-export type SyntaxNode = Parser.SyntaxNode;
-export type Tree = Parser.Tree;
-export type QueryMatch = Parser.QueryMatch;
+export type SyntaxNode = TreeSitter.SyntaxNode;
+export type Tree = TreeSitter.Tree;
+export type QueryMatch = TreeSitter.QueryMatch;
 
-const parser = new Parser();
-parser.setLanguage(C as unknown as Parser.Language);
+let parser: TreeSitter | null = null;
+
+function theParser(): TreeSitter {
+  if (!parser) {
+    const { Parser, C } = loadNative();
+    parser = new Parser();
+    parser.setLanguage(C);
+  }
+  return parser;
+}
 
 /** Parse C source text. Large inputs are fed through a callback, never as one JS string copy per call. */
 export function parseC(source: string): Tree {
+  const parser = theParser();
   // Under a time budget (src/c/budget.ts) the parser stops by itself when the time is up.
   const micros = parseMicrosLeft();
   (parser as unknown as { setTimeoutMicros(n: number): void }).setTimeoutMicros(micros);
@@ -30,8 +39,9 @@ export function parseC(source: string): Tree {
 }
 
 /** Compile a tree-sitter query against the C grammar; throws on a malformed query. */
-export function compileQuery(source: string): Parser.Query {
-  return new Parser.Query(C as unknown as Parser.Language, source);
+export function compileQuery(source: string): TreeSitter.Query {
+  const { Parser, C } = loadNative();
+  return new Parser.Query(C, source);
 }
 
 let nodeTypes: Set<string> | undefined;
@@ -40,7 +50,7 @@ let nodeTypes: Set<string> | undefined;
 export function cNodeTypes(): Set<string> {
   if (!nodeTypes) {
     nodeTypes = new Set<string>();
-    const info = (C as unknown as { nodeTypeInfo: { type: string; subtypes?: { type: string }[] }[] }).nodeTypeInfo;
+    const info = (loadNative().C as unknown as { nodeTypeInfo: { type: string; subtypes?: { type: string }[] }[] }).nodeTypeInfo;
     for (const t of info) {
       nodeTypes.add(t.type);
       for (const s of t.subtypes ?? []) nodeTypes.add(s.type);

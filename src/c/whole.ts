@@ -21,6 +21,12 @@ export type TreeRead = { text: string } | { refused: string } | null;
 /** Reads files of the tree by the path the patch names; null when the tree has no such file. */
 export interface TreeSource {
   read(path: string): TreeRead;
+  /**
+   * The `.c`/`.h` files of the tree that name each of `names` as a whole
+   * word (searched from `near`, a tree path, outwards as far as the source
+   * goes); null when this tree cannot be searched now.
+   */
+  search?(names: readonly string[], near: string): { files: Map<string, string[]>; scope: string } | null;
 }
 
 /** One side of a file laid out whole: text per row, and the patch line shown on each row (null for lines only the tree shows). */

@@ -12,13 +12,13 @@ export interface CheckOptions {
   timeoutMs: number;
   /** Keep the patch on a result with findings (reporters that quote it). */
   keepPatches?: boolean;
-  /** Hand back every patch-kind message's patch (a series rule needs them). */
+  /** A series rule runs: with `keepPatches`, a patch it kept something of is handed back (a finding may come later). */
   series?: boolean;
 }
 
 export interface Checked {
   result: MessageResult;
-  /** The patch, for the series rules (only with `series`, only for kind "patch"). */
+  /** The patch, for a reporter that quotes it, when a series finding may still come (`series` and `keepPatches`). */
   patch?: Patch;
   /** True when kreview gave up on the message. */
   gaveUp?: boolean;
@@ -50,7 +50,8 @@ export async function checkMessage(raw: RawMessage, linter: Linter, options: Che
   patch = patch!;
   if (raw.commit) result.commit = raw.commit;
   if (options.keepPatches && result.findings.length > 0) result.patch = patch;
-  return { result, patch: options.series && patch.kind === "patch" ? patch : undefined };
+  const later = options.series && options.keepPatches && Object.keys(result.series?.data ?? {}).length > 0;
+  return { result, patch: later ? patch : undefined };
 }
 
 /** The result of a message kreview gave up on: a problem saying so, no findings. */

@@ -10,18 +10,22 @@
  * How it meets the command line: as checkpatch prepends `.checkpatch.conf` to
  * its arguments, file settings come first and the command line after: lists
  * (`ignore`, `only`) are concatenated, `severity` maps merged with the command
- * line winning per rule, scalars (`strict`, `maxWarnings`, `format`) replaced.
+ * line winning per rule, scalars (`strict`, `maxWarnings`, `format`,
+ * `baseline`) replaced.
  *
  * Every mistake in the file is an error naming `file:line:column`, because a
  * setting silently dropped is a rule silently off. JSON.parse says where it
  * failed only for some errors (and never where a valid key is wrong), so the
- * file is read by a small parser that keeps the position of every key and
- * value; decoding strings and numbers is still left to JSON.parse.
+ * file is read with jsonc-parser (VS Code's), which keeps the offset of every
+ * key and value, in strict mode: no comments, no trailing commas, as any
+ * other JSON reader (jq, an editor's JSON mode) would take the file. What is
+ * ours is the wording of its errors.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError } from "commander";
+import { createScanner, ParseErrorCode, parseTree, SyntaxKind, visit, type Node as JsonNode, type ParseOptions } from "jsonc-parser";
 import type { Severity } from "../engine/index.js";
 
 export const CONFIG_NAME = ".kreview.json";
@@ -34,6 +38,8 @@ export interface ConfigSettings {
   severity?: Record<string, Severity>;
   maxWarnings?: number;
   format?: string;
+  /** A baseline file (absolute: a file's `baseline` is relative to the file's directory); false: none (`--no-baseline`). */
+  baseline?: string | false;
 }
 
 export interface LoadedConfig {
@@ -148,8 +154,12 @@ export function parseConfig(text: string, file: string, opts: Pick<LoadOptions, 
         }
         settings.format = value.value as string;
         break;
+      case "baseline":
+        if (value.kind !== "string" || value.value === "") fail(value.at, `"baseline" must be the path of a baseline file, not ${describeValue(value)}`);
+        settings.baseline = path.resolve(path.dirname(path.resolve(file)), value.value as string);
+        break;
       default:
-        fail(keyAt, `unknown key "${clip(key)}" (known: ignore, only, strict, severity, maxWarnings, format)`);
+        fail(keyAt, `unknown key "${clip(key)}" (known: ignore, only, strict, severity, maxWarnings, format, baseline)`);
     }
   }
   return settings;
@@ -223,6 +233,7 @@ export function mergeSettings(file: ConfigSettings, cli: CliSettings): ConfigSet
     severity,
     maxWarnings: cli.maxWarnings ?? file.maxWarnings,
     format: cli.format ?? file.format,
+    baseline: cli.baseline ?? file.baseline,
   };
 }
 
@@ -246,7 +257,7 @@ export function parseSeverityArg(value: string, previous: Record<string, Severit
   return out;
 }
 
-// ---- a JSON reader that remembers where things are ----
+// ---- reading JSON, with the position of everything ----
 
 type JNode =
   | { kind: "object"; at: number; entries: { key: string; keyAt: number; value: JNode }[] }
@@ -273,151 +284,191 @@ export function lineCol(text: string, offset: number): string {
   return `${line}:${offset - start + 1}`;
 }
 
-/** RFC 8259 JSON, strictly (as JSON.parse accepts it), with a leading BOM tolerated. */
-function parseJson(text: string): JNode {
-  const r = new JsonReader(text);
-  if (text.startsWith("\uFEFF")) r.pos = 1; // editors on some systems write one
-  r.space();
-  const value = r.value();
-  r.space();
-  if (r.pos < text.length) r.fail(`unexpected ${r.describe()} after the end of the configuration`);
-  return value;
-}
+/** Strict JSON: what JSON.parse accepts. */
+const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
-/** Deeper than this, a configuration is not one: said as an error, before the parser's recursion could overflow the stack. */
+/** Deeper than this, a configuration is not one: said as an error, before a recursive parser could overflow the stack. */
 const MAX_DEPTH = 32;
 
-class JsonReader {
-  pos = 0;
-  private depth = 0;
-  constructor(private readonly text: string) {}
-
-  fail(reason: string, at = this.pos): never {
-    throw new JsonSyntaxError(at, reason);
+/** RFC 8259 JSON, strictly, with a leading BOM tolerated; offsets are into `text` as given. */
+function parseJson(text: string): JNode {
+  const bom = text.startsWith("\uFEFF") ? 1 : 0; // editors on some systems write one
+  const body = bom ? text.slice(1) : text;
+  try {
+    // jsonc-parser recurses once per level: the depth is checked first, with its (iterative) scanner.
+    const tooDeep = depthCut(body);
+    firstError(tooDeep === null ? body : body.slice(0, tooDeep), tooDeep ?? Infinity);
+    if (tooDeep !== null) throw new JsonSyntaxError(tooDeep, `nested more than ${MAX_DEPTH} levels deep (a configuration needs two)`);
+    return toJNode(parseTree(body, [], STRICT)!, bom);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError && bom) throw new JsonSyntaxError(e.offset + bom, e.reason);
+    throw e;
   }
+}
 
-  /** The character at the position, in words, with a hint for the usual non-JSON habits. */
-  describe(): string {
-    const c = this.text[this.pos];
-    if (c === undefined) return "end of file";
-    if (c === "'") return `"'" (JSON strings take double quotes)`;
-    if (c === "/") return `'/' (JSON has no comments)`;
-    const word = /[A-Za-z_$][\w$]*/y;
-    word.lastIndex = this.pos;
-    const m = word.exec(this.text);
-    if (m) return `'${clip(m[0])}'`;
-    return c < " " ? `character ${JSON.stringify(c)}` : `'${c}'`;
+/** The offset of the first '{' or '[' nested deeper than MAX_DEPTH, or null. */
+function depthCut(text: string): number | null {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let t = scanner.scan(); t !== SyntaxKind.EOF; t = scanner.scan()) {
+    if (t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_DEPTH) return scanner.getTokenOffset();
+    } else if (t === SyntaxKind.CloseBraceToken || t === SyntaxKind.CloseBracketToken) depth--;
   }
+  return null;
+}
 
-  space(): void {
-    while (this.pos < this.text.length && " \t\n\r".includes(this.text[this.pos]!)) this.pos++;
-  }
+/** What the parser was waiting for in each open object or array, to say what went wrong in those terms. */
+interface Open {
+  kind: "object" | "array";
+  expect: "key" | "colon" | "value" | "comma";
+  key: string;
+}
 
-  value(): JNode {
-    const c = this.text[this.pos];
-    if (c === "{" || c === "[") {
-      if (this.depth >= MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} levels deep (a configuration needs two)`);
-      this.depth++;
-      const node = c === "{" ? this.object() : this.array();
-      this.depth--;
-      return node;
+/**
+ * Reads `text` with jsonc-parser and throws the first error as a
+ * JsonSyntaxError in kreview's words; errors at or past `cut` (where the text
+ * was cut short) are not errors of the file.
+ */
+function firstError(text: string, cut: number): void {
+  const stack: Open[] = [];
+  // jsonc-parser closes an object or array before it says the closer is missing: that error is about this one.
+  let closed: Open | undefined;
+  let done = false; // the top-level value is complete
+  const top = () => stack[stack.length - 1];
+  const valueDone = () => {
+    const t = top();
+    if (t) t.expect = "comma";
+    else done = true;
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: () => void stack.push({ kind: "object", expect: "key", key: "" }),
+      onArrayBegin: () => void stack.push({ kind: "array", expect: "value", key: "" }),
+      onObjectEnd: () => {
+        closed = stack.pop();
+        valueDone();
+      },
+      onArrayEnd: () => {
+        closed = stack.pop();
+        valueDone();
+      },
+      onObjectProperty: (key) => {
+        const t = top()!;
+        t.expect = "colon";
+        t.key = key;
+      },
+      onSeparator: (c) => {
+        const t = top();
+        if (t) t.expect = c === ":" ? "value" : t.kind === "object" ? "key" : "value";
+      },
+      onLiteralValue: valueDone,
+      onError: (code, offset, length) => {
+        if (offset >= cut) return;
+        const missingCloser = code === ParseErrorCode.CloseBraceExpected || code === ParseErrorCode.CloseBracketExpected;
+        const [at, reason] = explain(text, code, offset, length, missingCloser ? closed : top(), !missingCloser && done && stack.length === 0);
+        throw new JsonSyntaxError(at, reason);
+      },
+    },
+    STRICT,
+  );
+}
+
+/** jsonc-parser's error, as a position and a reason a person can act on. */
+function explain(text: string, code: ParseErrorCode, offset: number, length: number, open: Open | undefined, afterEnd: boolean): [number, string] {
+  const found = describeAt(text, offset);
+  const closer = open?.kind === "object" ? "}" : "]";
+  /** What was expected where the text went wrong, and what is there instead. */
+  const unexpected = (): [number, string] => {
+    if (afterEnd) return [offset, `unexpected ${found} after the end of the configuration`];
+    if (open?.expect === "key") return [offset, `expected a key in double quotes, found ${found}`];
+    if (open?.expect === "comma") return [offset, `expected ',' or '${closer}', found ${found}`];
+    if (text[offset] === "-") return [offset, "invalid number"];
+    return [offset, `unexpected ${found}`];
+  };
+  switch (code) {
+    case ParseErrorCode.PropertyNameExpected:
+    case ParseErrorCode.ValueExpected: {
+      const comma = trailingComma(text, offset);
+      if (comma !== null) return [comma, `trailing comma before '${text[offset]}' (JSON allows none)`];
+      return unexpected();
     }
-    if (c === '"') return { kind: "string", at: this.pos, value: this.string() };
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
-    for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
-      if (this.text.startsWith(word, this.pos) && !/[\w$]/.test(this.text[this.pos + word.length] ?? "")) {
-        const at = this.pos;
-        this.pos += word.length;
-        return { kind: value === null ? "null" : "boolean", at, value };
-      }
+    case ParseErrorCode.ColonExpected:
+      return [offset, `expected ':' after the key "${clip(open?.key ?? "")}", found ${found}`];
+    case ParseErrorCode.CommaExpected:
+    case ParseErrorCode.CloseBraceExpected:
+    case ParseErrorCode.CloseBracketExpected:
+      if (open?.expect !== "comma" && offset >= text.length) return [offset, "unexpected end of file"];
+      return [offset, `expected ',' or '${closer}', found ${found}`];
+    case ParseErrorCode.UnexpectedEndOfString: {
+      const end = offset + length;
+      if (text[end] === "\n" || text[end] === "\r") return [end, "line break inside a string: missing '\"'?"];
+      return [offset, "string not closed: missing '\"'"];
     }
-    return this.fail(`unexpected ${this.describe()}`);
+    case ParseErrorCode.InvalidCharacter: {
+      let i = offset + 1;
+      while (i < text.length && text[i]! >= " ") i++;
+      return [i, `control character ${JSON.stringify(text[i] ?? "")} inside a string`];
+    }
+    case ParseErrorCode.InvalidEscapeCharacter:
+    case ParseErrorCode.InvalidUnicode: {
+      const bad = /\\(?!["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
+      bad.lastIndex = offset;
+      const m = bad.exec(text);
+      return [m ? m.index : offset, "invalid escape in a string"];
+    }
+    case ParseErrorCode.InvalidNumberFormat:
+    case ParseErrorCode.UnexpectedEndOfNumber:
+      return [offset, "invalid number"];
+    default:
+      // InvalidSymbol, InvalidCommentToken, EndOfFileExpected
+      return unexpected();
   }
+}
 
-  private object(): JNode {
-    const node: JNode = { kind: "object", at: this.pos, entries: [] };
-    this.pos++;
-    this.space();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return node;
-    }
-    for (;;) {
-      this.space();
-      if (this.text[this.pos] !== '"') this.fail(`expected a key in double quotes, found ${this.describe()}`);
-      const keyAt = this.pos;
-      const key = this.string();
-      this.space();
-      if (this.text[this.pos] !== ":") this.fail(`expected ':' after the key "${clip(key)}", found ${this.describe()}`);
-      this.pos++;
-      this.space();
-      node.entries.push({ key, keyAt, value: this.value() });
-      this.space();
-      const c = this.text[this.pos];
-      if (c !== "," && c !== "}") this.fail(`expected ',' or '}', found ${this.describe()}`);
-      this.pos++;
-      if (c === "}") return node;
-      this.noTrailingComma("}");
-    }
-  }
+/** The offset of the ',' just before the closer at `offset` (blanks between), or null. */
+function trailingComma(text: string, offset: number): number | null {
+  if (text[offset] !== "]" && text[offset] !== "}") return null;
+  let i = offset - 1;
+  while (i >= 0 && " \t\n\r".includes(text[i]!)) i--;
+  return text[i] === "," ? i : null;
+}
 
-  private array(): JNode {
-    const node: JNode = { kind: "array", at: this.pos, items: [] };
-    this.pos++;
-    this.space();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return node;
-    }
-    for (;;) {
-      this.space();
-      node.items.push(this.value());
-      this.space();
-      const c = this.text[this.pos];
-      if (c !== "," && c !== "]") this.fail(`expected ',' or ']', found ${this.describe()}`);
-      this.pos++;
-      if (c === "]") return node;
-      this.noTrailingComma("]");
-    }
-  }
+/** The character at an offset, in words, with a hint for the usual non-JSON habits. */
+function describeAt(text: string, pos: number): string {
+  const c = text[pos];
+  if (c === undefined) return "end of file";
+  if (c === "'") return `"'" (JSON strings take double quotes)`;
+  if (c === "/") return `'/' (JSON has no comments)`;
+  const word = /[A-Za-z_$][\w$]*/y;
+  word.lastIndex = pos;
+  const m = word.exec(text);
+  if (m) return `'${clip(m[0])}'`;
+  return c < " " ? `character ${JSON.stringify(c)}` : `'${c}'`;
+}
 
-  /** After a ',': the commonest JSON mistake gets its own message, at the comma. */
-  private noTrailingComma(close: string): void {
-    const comma = this.pos - 1;
-    this.space();
-    if (this.text[this.pos] === close) this.fail(`trailing comma before '${close}' (JSON allows none)`, comma);
-  }
-
-  /** A string token: checked here for a position, decoded by JSON.parse. */
-  private string(): string {
-    const start = this.pos;
-    let i = start + 1;
-    for (;;) {
-      const c = this.text[i];
-      if (c === undefined) this.fail("string not closed: missing '\"'", start);
-      if (c === '"') break;
-      if (c === "\n" || c === "\r") this.fail("line break inside a string: missing '\"'?", i);
-      if (c < " ") this.fail(`control character ${JSON.stringify(c)} inside a string`, i);
-      if (c === "\\") {
-        const esc = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
-        esc.lastIndex = i;
-        if (!esc.test(this.text)) this.fail("invalid escape in a string", i);
-        i = esc.lastIndex;
-        continue;
-      }
-      i++;
-    }
-    this.pos = i + 1;
-    return JSON.parse(this.text.slice(start, this.pos)) as string;
-  }
-
-  private number(): JNode {
-    const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    num.lastIndex = this.pos;
-    const m = num.exec(this.text);
-    if (!m) return this.fail("invalid number");
-    const at = this.pos;
-    this.pos = num.lastIndex;
-    return { kind: "number", at, value: JSON.parse(m[0]) as number };
+/** jsonc-parser's tree (of a text with no error) as the checks above read it, offsets moved by `shift`. */
+function toJNode(node: JsonNode, shift: number): JNode {
+  const at = node.offset + shift;
+  switch (node.type) {
+    case "object":
+      return {
+        kind: "object",
+        at,
+        entries: (node.children ?? []).map((p) => {
+          const [key, value] = p.children!;
+          return { key: key!.value as string, keyAt: key!.offset + shift, value: toJNode(value!, shift) };
+        }),
+      };
+    case "array":
+      return { kind: "array", at, items: (node.children ?? []).map((c) => toJNode(c, shift)) };
+    case "string":
+    case "number":
+    case "boolean":
+    case "null":
+      return { kind: node.type, at, value: node.value };
+    default:
+      throw new Error(`unexpected JSON node '${node.type}'`);
   }
 }

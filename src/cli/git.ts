@@ -64,6 +64,8 @@ export async function gitInput(range: string, cwd: string): Promise<InputSpec> {
     size: stdout.length,
     split: (chunks) => commitMessages(name, chunks),
     units: Math.max(1, commitsOf(stdout).length),
+    // every commit its own report, all of them one series
+    oneSeries: name,
   };
 }
 

@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, type Linter, type MessageResult } from "../engine/index.js";
+import { createLinter, NativeParserError, type Linter, type MessageResult } from "../engine/index.js";
 import type { Patch } from "../patch/index.js";
 import { formatters, type ReportMeta } from "../report/index.js";
 import { lintInputs, resolveInputs } from "./lint-inputs.js";
@@ -257,14 +257,15 @@ async function status(dir: string, io: CliIO): Promise<number> {
  * form on stdout (git shows it), 1 on an error-level finding so nothing is
  * sent, 2 when the file cannot be read. With git >= 2.41's counters, also
  * lists the file and, at the last one, runs the series-wide rules over the
- * whole series. Exported for tests that bring their own linter (no built-in
- * rule is series-wide yet).
+ * whole series. Exported for tests that bring their own linter.
  *
  * It checks what the sender wrote: a patch. A review reply (the one
  * `kreview --format email` writes, or any other) quotes someone else's diff,
  * and what it quotes is not the sender's to fix: it passes. The report is
  * quiet (`kreview -q`): a file with nothing to say prints nothing as it is
- * sent, one with findings prints them and its total.
+ * sent, one with findings prints them and its total. The series-wide
+ * findings at the last file stand on earlier files: that report is not
+ * quiet, so each file's verdict names it.
  */
 export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, given?: Linter): Promise<number> {
   const linter = given ?? (await defaultLinter(io.cwd));
@@ -292,14 +293,19 @@ async function defaultLinter(cwd: string): Promise<Linter> {
     throw e;
   }
   const tree = findKernelTree(cwd);
-  return createLinter({
-    rules: builtinRules,
-    ignore: settings.ignore,
-    only: settings.only,
-    strict: settings.strict,
-    severity: settings.severity,
-    tree: tree ? treeSource(tree) : undefined,
-  });
+  try {
+    return createLinter({
+      rules: builtinRules,
+      ignore: settings.ignore,
+      only: settings.only,
+      strict: settings.strict,
+      severity: settings.severity,
+      tree: tree ? treeSource(tree) : undefined,
+    });
+  } catch (e) {
+    if (e instanceof NativeParserError) throw new HookError(e.message);
+    throw e;
+  }
 }
 
 function reportMeta(linter: Linter): ReportMeta {
@@ -362,27 +368,18 @@ async function trackSeries(file: string, { counter, total }: { counter: number; 
  * git handed it over.
  */
 async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<number> {
-  if (!linter.wantsSeries) return 0;
-  const patches: Patch[] = [];
-  const results: MessageResult[] = [];
-  // lintInputs makes a series of each input; here the series spans every input, so collect instead.
-  const collecting: Linter = {
-    ...linter,
-    wantsSeries: false,
-    lintPatch(patch) {
-      const r = linter.lintPatch(patch);
-      if (patch.kind === "patch") {
-        patches.push(patch);
-        results.push({ ...r, findings: [], problems: [], internalError: undefined });
-      }
-      return r;
-    },
-  };
+  const seriesWide = new Set(linter.rules.filter((r) => r.series).map((r) => r.id));
+  if (seriesWide.size === 0) return 0;
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
-  const run = await lintInputs(inputs, collecting);
+  // the files of one send-email run are one series, whatever their subjects say
+  for (const input of inputs) input.oneSeries = "send-email";
+  const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
-  if (patches.length > 0) linter.lintSeries(patches, results);
-  const found = results.filter((r) => r.findings.length > 0 || r.problems.length > 0);
-  if (found.length > 0) io.stdout.write(formatters.text(found, reportMeta(linter)));
+  const found = run.results
+    .filter((r) => r.kind === "patch")
+    .map((r) => ({ ...r, problems: [], internalError: undefined, findings: r.findings.filter((f) => seriesWide.has(f.rule)) }))
+    .filter((r) => r.findings.length > 0);
+  // These findings stand on files sent before this one: not quiet, so each file's verdict (and, with several, its header) names it.
+  if (found.length > 0) io.stdout.write(formatters.text(found, { ...reportMeta(linter), quiet: false }));
   return exitStatus(found, failures, io.stderr);
 }

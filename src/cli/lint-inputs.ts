@@ -6,7 +6,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { InputError, splitMessages, type RawMessage } from "../input/index.js";
-import type { Linter, MessageResult } from "../engine/index.js";
+import { SeriesHold, type Linter, type MessageResult } from "../engine/index.js";
 import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
 import { Pool, type WorkerSpec } from "./pool.js";
 import type { Progress } from "./progress.js";
@@ -24,6 +24,12 @@ export interface InputSpec {
   split?: (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<RawMessage>;
   /** How many reports the input makes: a --git series one per commit; 1 when left out. */
   units?: number;
+  /**
+   * The input's patches are one series whatever their subjects say (a
+   * `--git` range, the files of one send-email run): inputs that share the
+   * same value are grouped as one.
+   */
+  oneSeries?: string;
 }
 
 export interface LintRun {
@@ -135,10 +141,14 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   };
 
   const waiting: Slot[] = [];
-  let series: Checked[] | null = null;
+  const series = linter.wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
+  let oneSeries: string | undefined;
   const deliver = async (c: Checked) => {
-    if (series) series.push(c);
-    else await emit(c.result);
+    if (series) await series.add(c.result, c.patch, oneSeries);
+    else {
+      delete c.result.series;
+      await emit(c.result);
+    }
   };
   /** Hands on the finished head of the queue; with `all`, waits for every message queued. */
   const settle = async (all: boolean) => {
@@ -173,7 +183,7 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
       const counted = countBytes(stream, (n) => {
         bytes += n;
       });
-      series = linter.wantsSeries ? [] : null;
+      oneSeries = input.oneSeries;
       try {
         for await (const raw of input.split ? input.split(counted) : splitMessages(input.name, counted)) {
           if (options.stop?.()) break inputs;
@@ -186,18 +196,14 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
       } finally {
         stream.destroy();
       }
-      if (series) {
-        // The series rules need every patch of the input: its results wait for them.
+      if (series && input.oneSeries !== undefined && input.oneSeries !== inputs[inputs.indexOf(input) + 1]?.oneSeries) {
+        // the input (or the run of inputs) that is one series ended: so did its series
         await settle(true);
-        const done = series;
-        series = null;
-        const patches = done.filter((c) => c.patch);
-        if (patches.length > 0) linter.lintSeries(patches.map((c) => c.patch!), patches.map((c) => c.result));
-        if (options.keepPatches) for (const c of patches) if (c.result.findings.length > 0) c.result.patch ??= c.patch;
-        for (const c of done) await emit(c.result);
+        await series.closeOne(input.oneSeries);
       }
     }
     await settle(true);
+    await series?.closeAll();
   } finally {
     await (pool as Pool | null)?.close();
   }

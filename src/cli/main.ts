@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
+import { createLinter, NativeParserError, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
 import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
 import { GitError, gitInput } from "./git.js";
@@ -23,6 +23,8 @@ import { findKernelTree, isKernelTree, rulesWantingTree, treeSource } from "./tr
 import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
+import { BaselineRun } from "./baseline.js";
+import { FIX_SUFFIX, FixRun, fixUsageError } from "./fix.js";
 
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -66,6 +68,13 @@ interface LintOptions {
   jobs?: number;
   /** --timeout-per-message, in seconds. */
   timeoutPerMessage?: number;
+  /** --baseline FILE (or the configuration's); false with --no-baseline. */
+  baseline?: string | false;
+  /** --write-baseline FILE. */
+  writeBaseline?: string;
+  /** --fix / --fix-inplace (src/cli/fix.ts). */
+  fix?: boolean;
+  fixInplace?: boolean;
 }
 
 /** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
@@ -96,6 +105,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
     .option("-j, --jobs <n>", "lint on this many threads (default: one per core; 1: no worker threads)", parseJobs)
     .option("--timeout-per-message <seconds>", `give up on a message that takes longer than this (0: no limit; default ${DEFAULT_TIMEOUT_S})`, parseSeconds)
+    .option("--baseline <file>", "do not report the findings this baseline file lists (docs/baselines-and-fixes.md)")
+    .option("--no-baseline", "report every finding, even with a baseline in .kreview.json")
+    .option("--write-baseline <file>", "write this run's findings to a baseline file (never over a file that is not one)")
+    .option("--fix", `write each patch with its machine-applicable fixes applied to <file>${FIX_SUFFIX}`)
+    .option("--fix-inplace", "apply the machine-applicable fixes to the patch files themselves")
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -211,11 +225,16 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     treeDir = tree.dir;
     linter = createLinter({ rules: builtinRules, ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: tree.dir ? treeSource(tree.dir) : undefined });
   } catch (e) {
-    if (e instanceof UnknownRuleError) {
+    if (e instanceof UnknownRuleError || e instanceof NativeParserError) {
       io.stderr.write(`kreview: ${e.message}\n`);
       return 2;
     }
     throw e;
+  }
+  const fixUsage = fixUsageError(opts, opts.git !== undefined);
+  if (fixUsage) {
+    io.stderr.write(`kreview: ${fixUsage}\n`);
+    return 2;
   }
   let gitSeries: InputSpec | undefined;
   if (opts.git !== undefined) {
@@ -243,6 +262,16 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
       return 2;
     }
   }
+  const baselines = await BaselineRun.open(opts, io.cwd, inputs, opts.output);
+  if (typeof baselines === "string") {
+    io.stderr.write(`kreview: ${baselines}\n`);
+    return 2;
+  }
+  const fixes = await FixRun.open(opts, inputs, gitSeries !== undefined, opts.output ? path.resolve(io.cwd, opts.output) : undefined);
+  if (typeof fixes === "string") {
+    io.stderr.write(`kreview: ${fixes}\n`);
+    return 2;
+  }
   if (gitSeries) inputs.unshift(gitSeries);
   const sizes = inputs.map((i) => i.size);
   const progress = io.stderr.isTTY
@@ -263,15 +292,18 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     units: inputs.reduce((n, i) => n + (i.units ?? 1), 0),
     // no tree found, none refused with --no-tree: say which rules had less to go on
     noTree: opts.tree === undefined && treeDir === null ? rulesWantingTree(linter.rules, opts) : undefined,
+    baseline: baselines.suppressing,
   });
   const tally = new Tally();
   const run = await lintInputs(inputs, linter, {
     progress,
-    keepPatches: opts.format === "email",
+    keepPatches: opts.format === "email" || fixes !== null,
     timeoutMs,
     jobs: opts.jobs ?? os.availableParallelism(),
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
     onResult: async (r) => {
+      baselines.take(r);
+      fixes?.take(r);
       tally.add(r);
       const text = report.message(r);
       if (text && sharedTerminal) progress!.clear();
@@ -286,6 +318,14 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   await out.end();
   const failed = out.failure();
   if (failed) failures.push(failed); // one line, exit 2: the report did not get out
+  const unwritten = await baselines.finish();
+  if (unwritten) failures.push(unwritten);
+  if (fixes) {
+    // What was written and what was left: said on stderr, so that the report on stdout stays what the format says.
+    const { notes, failures: unfixed } = await fixes.finish();
+    for (const n of notes) io.stderr.write(`kreview: ${n}\n`);
+    failures.push(...unfixed);
+  }
 
   return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
 }

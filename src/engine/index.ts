@@ -4,7 +4,8 @@
  *   const linter = createLinter({ rules: builtinRules, ignore, only, strict, severity });
  *   const result: MessageResult = linter.lintPatch(patch);
  *
- * createLinter is synchronous (tree-sitter's native binding loads at import).
+ * createLinter is synchronous; it loads tree-sitter's native modules, and
+ * throws NativeParserError (one line for the user) when they cannot be.
  * lintPatch never throws for bad input: an exception inside a rule becomes an
  * `internal error` problem on that message (and `internalError` is set), and
  * the other rules still run.
@@ -12,6 +13,8 @@
 export * from "./types.js";
 export * from "./rule.js";
 export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from "./linter.js";
+export { SeriesHold } from "./series.js";
+export { NativeParserError } from "../c/native.js";
 
 // What rules may use from the C layer: node types, views and the shared analyses.
 export type { SyntaxNode, QueryMatch } from "../c/parser.js";
@@ -87,4 +90,8 @@ export {
   type StructInfo,
 } from "../facts/index.js";
 export type { TreeSource, TreeRead } from "../c/whole.js";
+export { exportFacts, type ExportFacts, type ExportAdded } from "../facts/exports.js";
+export type { TreeFacts, TreeUses, BuildUnit } from "../facts/tree.js";
+export { isKernelSource, isTestCode, isUserspace } from "../c/kernel/paths.js";
+export { seriesTag, type SeriesInfo, type SeriesTag } from "../patch/series.js";
 export { calleeName, callArgs, unparen } from "../c/syntax.js";

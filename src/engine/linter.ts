@@ -3,11 +3,15 @@
  * into findings on patch lines. Synchronous, no I/O.
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
+import { loadNative } from "../c/native.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
 import { changeFacts, postFacts, preFacts, type Analysis, type ChangeFacts, type PatchFacts } from "../facts/index.js";
-import type { Patch, PatchLine } from "../patch/model.js";
-import type { CodeContext, CodeReportDescriptor, PatchContext, ReportDescriptor, Rule, RuleContext, Visitors, PatchReportDescriptor } from "./rule.js";
+import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
+import type { CodeContext, CodeReportDescriptor, CollectContext, PatchContext, ReportDescriptor, Rule, RuleContext, SeriesReportDescriptor, Site, Visitors, PatchReportDescriptor } from "./rule.js";
+import { seriesTag, type SeriesInfo } from "../patch/series.js";
+import { isCoverLetterSubject } from "../patch/message.js";
+import { treeFacts, type TreeFacts } from "../facts/tree.js";
 import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } from "./types.js";
 
 export interface LinterOptions {
@@ -32,15 +36,18 @@ export interface Linter {
   /** True when some enabled rule needs a whole series (the caller must then keep the patches). */
   readonly wantsSeries: boolean;
   /**
-   * Run the series-wide rules over the patches of one series and add their
-   * findings to those patches' results (`results[i]` belongs to `patches[i]`).
+   * Run the series-wide rules over one series, the results of its patches
+   * in part order (what `lintPatch` kept of each for them, in
+   * `result.series`), and add their findings to those results.
    */
-  lintSeries(patches: readonly Patch[], results: MessageResult[]): void;
+  lintSeries(series: SeriesInfo, results: MessageResult[]): void;
 }
 
 export class UnknownRuleError extends Error {}
 
 export function createLinter(options: LinterOptions): Linter {
+  // The native parser is needed by every patch: a failure to load it is told now, not as each message's internal error.
+  loadNative();
   const known = new Map(options.rules.map((r) => [r.id, r]));
   for (const id of [...(options.ignore ?? []), ...(options.only ?? []), ...Object.keys(options.severity ?? {})]) {
     if (!known.has(id)) throw new UnknownRuleError(`unknown rule '${id}' (see 'kreview rules')`);
@@ -50,21 +57,28 @@ export function createLinter(options: LinterOptions): Linter {
   const rules = options.rules.filter((r) => (!only || only.has(r.id)) && !ignore.has(r.id));
   const severityOf = (r: Rule): Severity => options.severity?.[r.id] ?? r.severity;
   const keepChecks = options.strict === true;
+  const seriesRules = rules.filter((r) => r.series);
+  let treeFactsOf: TreeFacts | undefined;
 
   return {
     rules,
-    wantsSeries: rules.some((r) => r.checkSeries),
-    lintSeries(patches, results) {
+    wantsSeries: rules.some((r) => r.series),
+    lintSeries(series, results) {
+      const members = results.map((r) => ({ part: seriesTag(r.subject)?.part ?? null, subject: r.subject }));
+      const tree = options.tree ? (treeFactsOf ??= treeFacts(options.tree)) : null;
       for (const rule of rules) {
-        if (!rule.checkSeries) continue;
+        if (!rule.series) continue;
         try {
-          rule.checkSeries({
-            patches,
+          rule.series.check({
+            series,
+            members: members.map((m, i) => ({ ...m, data: results[i].series?.data[rule.id] })),
+            tree,
             report(d) {
-              const target = results[d.patch];
-              if (!target) throw new Error(`rule ${rule.id} reported on patch ${d.patch} of ${patches.length}`);
-              const f = patchFinding(rule, d);
-              f.severity = severityOf(rule);
+              const target = results[d.member];
+              if (!target) throw new Error(`rule ${rule.id} reported on member ${d.member} of ${results.length}`);
+              if (!d.site) throw new Error(`rule ${rule.id} reported with no site`);
+              const f = siteFinding(rule, d);
+              f.severity = d.demote && !options.severity?.[rule.id] ? "check" : severityOf(rule);
               if (f.severity === "check" && !keepChecks) return;
               target.findings.push(f);
             },
@@ -129,6 +143,25 @@ export function createLinter(options: LinterOptions): Linter {
       }
       const visiting = rules.filter((r) => r.create);
       for (const cf of cfiles) runVisitors(visiting, patch, cf, cfiles, shared, sinkOf, failed, fail);
+      if (seriesRules.length > 0 && (patch.kind === "patch" || isCoverLetterSubject(patch.subject))) {
+        const data: Record<string, unknown> = {};
+        let waits = false;
+        if (patch.kind === "patch" && cfiles.length > 0) {
+          for (const rule of seriesRules) {
+            if (failed.has(rule)) continue;
+            try {
+              const d = rule.series!.collect(collectContext(patch, cfiles, shared));
+              if (d === undefined) continue;
+              data[rule.id] = d;
+              waits ||= rule.series!.standsOn?.(d) ?? true;
+            } catch (e) {
+              fail(rule, e);
+            }
+          }
+        }
+        const role = patch.kind === "patch" ? "patch" : "cover";
+        result.series = { role, inReplyTo: patch.inReplyTo, references: patch.references, from: patch.fromAddress, data, waits };
+      }
       result.findings = sortFindings(dedupe(findings));
       return result;
     },
@@ -318,6 +351,37 @@ function codeContext(rule: Rule, patch: Patch, cfiles: readonly CFile[], shared:
   return withShared(own, shared);
 }
 
+function collectContext(patch: Patch, cfiles: readonly CFile[], shared: Analyses): CollectContext {
+  const own = withShared(
+    {
+      patch,
+      cfiles,
+      site(node: SyntaxNode, view: CView): Site | null {
+        const { line, column } = locate(view, node);
+        if (!line) return null;
+        const no = view.side === "post" ? line.newNo : line.oldNo;
+        const fn = view.enclosingFunction(node)?.name ?? null;
+        return { file: view.file.path, line: no, column: no === null ? null : column, function: fn, patchLine: line.inputLine, sourceLine: line.text, sourceKind: line.kind };
+      },
+    },
+    shared,
+  );
+  return own;
+}
+
+/** A series rule's report, as a finding on the site it kept. */
+function siteFinding(rule: Rule, d: SeriesReportDescriptor<string>): Finding {
+  return {
+    rule: rule.id,
+    messageId: d.messageId,
+    severity: rule.severity,
+    message: messageOf(rule, d.messageId, d.data),
+    ...d.site,
+    confidence: d.confidence ?? rule.confidence,
+    related: (d.related ?? []).map((r) => ({ message: r.message, file: r.site.file, line: r.site.line, column: r.site.column, patchLine: r.site.patchLine })),
+  };
+}
+
 /** A report on a node of a view, as a finding on its patch line; null when the line is not one to report on. */
 function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Finding | null {
   const file = view.file;
@@ -338,6 +402,7 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
     };
   });
   const lineNo = view.side === "post" ? line.newNo : line.oldNo;
+  const at = d.at ? view.root.descendantForPosition({ row: d.at.row, column: d.at.column }) : d.node;
   const f: Finding = {
     rule: rule.id,
     messageId: d.messageId,
@@ -347,6 +412,7 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
     line: lineNo,
     // A column means something only beside a line number (docs/json-output.md).
     column: lineNo === null ? null : column,
+    function: view.enclosingFunction(at)?.name ?? null,
     patchLine: line.inputLine,
     sourceLine: line.text,
     sourceKind: line.kind,
@@ -408,7 +474,7 @@ function sortFindings(findings: Finding[]): Finding[] {
 }
 
 /** A finding about a patch as a whole, or one of its lines. */
-function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
+function patchFinding(rule: Rule, d: PatchReportDescriptor<string>, patch: Patch | undefined, cfiles: readonly CFile[]): Finding {
   const line = d.line ?? null;
   return {
     rule: rule.id,
@@ -418,6 +484,7 @@ function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
     file: d.file,
     line: line?.newNo ?? null,
     column: null,
+    function: line && patch ? lineFunction(patch, cfiles, d.file, line) : null,
     patchLine: line?.inputLine ?? d.inputLine ?? null,
     sourceLine: line?.text,
     sourceKind: line?.kind,
@@ -426,12 +493,58 @@ function patchFinding(rule: Rule, d: PatchReportDescriptor<string>): Finding {
   };
 }
 
+/**
+ * The function a patch line stands in: the C view's when the line is in a C
+ * file's view (it knows functions that start inside the hunk, and takes the
+ * `@@` section's when the head is not shown), else the hunk's own say.
+ */
+function lineFunction(patch: Patch, cfiles: readonly CFile[], file: string, line: PatchLine): string | null {
+  const cf = cfiles.find((c) => c.file.path === file);
+  const view = cf ? (line.kind === "-" ? cf.pre : cf.post) : null;
+  const row = view ? view.rowOf(line) : -1;
+  if (view && row >= 0) {
+    const column = /^\s*/.exec(line.text)![0].length;
+    return view.enclosingFunction(view.root.descendantForPosition({ row, column }))?.name ?? null;
+  }
+  const diff = patch.files.find((f) => f.path === file && f.hunks.some((h) => h.lines.includes(line)));
+  return diff ? hunkFunction(diff, line) : null;
+}
+
+/** A C function head at the left margin (`static int foo(struct bar *b)`): its name. */
+const HEAD = /^(?!(?:if|for|while|switch|return|sizeof|do|else)\b)[A-Za-z_][\w\s*]*?\b([A-Za-z_]\w*)\s*\(/;
+
+function headName(text: string): string | null {
+  if (/;\s*$/.test(text) || /^[A-Za-z_]\w*\s*:(?!:)/.test(text)) return null; // a declaration or a label
+  return HEAD.exec(text)?.[1] ?? null;
+}
+
+/**
+ * The function a line is in, from the hunk alone (as git finds a hunk's
+ * section): the nearest head above it in the hunk, unless a `}` at the
+ * margin closed that function first; with none, the `@@` section's.
+ */
+function hunkFunction(file: FileDiff, line: PatchLine): string | null {
+  for (const hunk of file.hunks) {
+    const idx = hunk.lines.indexOf(line);
+    if (idx < 0) continue;
+    for (let j = idx; j >= 0; j--) {
+      const l = hunk.lines[j]!;
+      if (l.kind === (line.kind === "-" ? "+" : "-")) continue; // the other side's lines
+      if (j < idx && l.text.startsWith("}")) return null;
+      const name = headName(l.text);
+      if (name) return name;
+    }
+    return headName(hunk.section);
+  }
+  return null;
+}
+
 function patchContext(rule: Rule, patch: Patch, cfiles: CFile[], sink: (f: Finding) => void): PatchContext {
   return {
     patch,
     cfiles,
     report(d: PatchReportDescriptor<string>) {
-      sink(patchFinding(rule, d));
+      sink(patchFinding(rule, d, patch, cfiles));
     },
   };
 }

@@ -11,6 +11,8 @@ import type { SyntaxNode, QueryMatch } from "../c/parser.js";
 import type { CFile, CView } from "../c/view.js";
 import type { Analysis, ChangeFacts, PatchFacts } from "../facts/index.js";
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
+import type { SeriesInfo } from "../patch/series.js";
+import type { TreeFacts } from "../facts/tree.js";
 import type { Confidence, Severity } from "./types.js";
 
 export type RuleType = "problem" | "suggestion" | "style";
@@ -57,20 +59,83 @@ export interface Rule<M extends string = string> {
    */
   checkCode?(ctx: CodeContext<M>): void;
   /**
-   * Called once per series (the patches of one input, or of one send-email
-   * run), for points that need every patch at once: an export with no
-   * in-kernel user, a helper added in one patch and used in none.
+   * Points that need every patch of a series at once: an export that no
+   * patch of the series uses, a helper added in one patch and used in none.
+   * `collect` runs on each patch that has C, beside the other rules, and
+   * keeps what the check will need of it; `check` runs once per series, when
+   * it is complete or can no longer grow, over what was kept.
    */
-  checkSeries?(ctx: SeriesContext<M>): void;
+  series?: SeriesRule<M>;
 }
 
-export interface SeriesReportDescriptor<M extends string> extends PatchReportDescriptor<M> {
-  /** Which patch of the series the finding is about (its position in `patches`). */
-  patch: number;
+/** A place in a patch a series finding can stand on, kept from `collect` to `check`. */
+export interface Site {
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** The function the site stands in, null at file scope. */
+  function: string | null;
+  patchLine: number | null;
+  sourceLine?: string;
+  sourceKind?: "+" | "-" | " ";
 }
 
-export interface SeriesContext<M extends string = string> {
-  readonly patches: readonly Patch[];
+export interface SeriesRule<M extends string = string, S = unknown> {
+  /**
+   * What the series check needs of one patch, as plain data (it may cross
+   * threads, and is kept until the series ends: keep it small). Undefined
+   * when the patch holds nothing of interest.
+   */
+  collect(ctx: CollectContext): S | undefined;
+  /**
+   * Whether a finding of the check may stand on this patch (default: when
+   * collect kept anything). A patch no finding can stand on is handed on
+   * without waiting for its series to close.
+   */
+  standsOn?(data: S): boolean;
+  check(ctx: SeriesContext<M, S>): void;
+}
+
+export interface CollectContext {
+  readonly patch: Patch;
+  readonly cfiles: readonly CFile[];
+  readonly facts: PatchFacts;
+  readonly preFacts: PatchFacts;
+  readonly changes: ChangeFacts;
+  analysis<T>(a: Analysis<T>): T;
+  /** Where a node stands in the patch, for a finding made later; null when it is on no line the patch shows. */
+  site(node: SyntaxNode, view: CView): Site | null;
+}
+
+export interface SeriesMember<S = unknown> {
+  /** The `[PATCH vN M/T]` part, null when unnumbered. */
+  part: number | null;
+  subject: string;
+  data: S | undefined;
+}
+
+export interface SeriesReportDescriptor<M extends string> {
+  /** Which member the finding belongs to (its position in `members`). */
+  member: number;
+  messageId: M;
+  data?: Record<string, string | number>;
+  site: Site;
+  related?: { site: Site; message: string }[];
+  confidence?: Confidence;
+  /**
+   * The finding rests on what the series does not show (a missing patch may
+   * change it): reported at check level, as `--strict` shows, unless the
+   * user set the rule's level.
+   */
+  demote?: boolean;
+}
+
+export interface SeriesContext<M extends string = string, S = unknown> {
+  /** The series as grouped: version, announced total, parts missing, whether it is complete. */
+  readonly series: SeriesInfo;
+  readonly members: readonly SeriesMember<S>[];
+  /** The kernel tree, when there is one: where names are used, how files are built. */
+  readonly tree: TreeFacts | null;
   report(d: SeriesReportDescriptor<M>): void;
 }
 

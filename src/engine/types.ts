@@ -42,6 +42,11 @@ export interface Finding {
   line: number | null;
   /** 1-based column, or null. */
   column: number | null;
+  /**
+   * The name of the function the finding stands in, or null (file scope, a
+   * finding about the whole message, or a function the patch does not name).
+   */
+  function: string | null;
   /** 1-based line of the input: the mail or patch file line on which the finding stands. */
   patchLine: number | null;
   /** The text of the patch line the finding is on (without its `+`), for reporters. */
@@ -69,6 +74,22 @@ export interface MessageResult {
   lineCount: number;
   /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */
   internalError?: boolean;
+  /**
+   * What series grouping and the series-wide rules need of a patch or cover
+   * letter (only when such a rule runs): its threading, and per rule what
+   * the rule kept of it. Not part of the JSON output.
+   */
+  series?: {
+    role: "patch" | "cover";
+    inReplyTo: string;
+    references: string[];
+    from: string;
+    data: Record<string, unknown>;
+    /** A series finding may stand on this patch: its result waits for the series to close. */
+    waits: boolean;
+  };
+  /** How many findings a baseline (`--baseline`) took out of `findings`; set only when one is in use. Counted in the totals. */
+  suppressed?: number;
   /** The patch itself, kept only for reporters that quote it (the email reply). Not part of the JSON output. */
   patch?: Patch;
 }

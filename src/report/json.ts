@@ -19,17 +19,21 @@ export const jsonStream: StreamFactory = (meta) => {
   const head = `{\n  "tool": "kreview",\n  "version": ${JSON.stringify(meta.version)},\n  "messages": [`;
   const s = emptySummary();
   const notes = meta.noTree && meta.noTree.length > 0 ? [noTreeNote(meta.noTree)] : [];
+  let suppressed = 0;
   return {
     message(r) {
       const out = (s.messages === 0 ? `${head}\n` : ",\n") + indent(JSON.stringify(message(r), null, 2), "    ");
       addToSummary(s, r);
+      suppressed += r.suppressed ?? 0;
       return out;
     },
     end() {
       const close = s.messages === 0 ? `${head}]` : "\n  ]";
+      // With a baseline, the summary also says how many findings it took out (they are in no message).
+      const summary = meta.baseline ? { ...s, suppressed } : s;
       // The notes only when there is one, and only about patches (a run of cover letters misses nothing).
       const tail = notes.length > 0 && s.patches > 0 ? `,\n  "notes": ${JSON.stringify(notes, null, 2).replace(/\n/g, "\n  ")}` : "";
-      return `${close},\n  "summary": ${JSON.stringify(s, null, 2).replace(/\n/g, "\n  ")}${tail}\n}\n`;
+      return `${close},\n  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, "\n  ")}${tail}\n}\n`;
     },
   };
 };
@@ -62,6 +66,7 @@ function finding(f: Finding) {
     file: f.file,
     line: f.line,
     column: f.column,
+    function: f.function ?? null,
     patchLine: f.patchLine,
     confidence: f.confidence,
     related: f.related.map(related),

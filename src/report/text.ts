@@ -31,9 +31,12 @@
  *
  * Input problems print as `NOTE:` lines unless quiet; an unreadable message
  * prints an `UNREADABLE:` line even when quiet. The `total:` line counts
- * checks when there are any or under --strict. Quiet is checkpatch's -q: an
- * input with nothing to say prints nothing at all, the others their findings
- * (under their header) and total, and there are no verdicts and no notes.
+ * checks when there are any or under --strict, and with a baseline, after
+ * the lines checked, the findings the baseline suppressed in that input
+ * (`, 2 suppressed by the baseline`: readers of checkpatch's total still
+ * read it). Quiet is checkpatch's -q: an input with nothing to say prints
+ * nothing at all, the others their findings (under their header) and total,
+ * and there are no verdicts and no notes.
  * When no kernel tree was found one `NOTE:` at the end says which rules had
  * less to go on.
  */
@@ -58,6 +61,8 @@ interface Unit {
   warnings: number;
   checks: number;
   lines: number;
+  /** Findings of its messages the baseline took out. */
+  suppressed: number;
   seen: SourceSeen;
 }
 
@@ -119,7 +124,7 @@ export const textStream: StreamFactory = (meta) => {
       several ??= false;
       let out = "";
       if (unit) out += close(unit);
-      else if (!quiet) out += `total: 0 errors, 0 warnings, ${meta.strict ? "0 checks, " : ""}0 lines checked\n`;
+      else if (!quiet) out += totalLine({ errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 }, meta);
       unit = null;
       if (!quiet && anyPatch && meta.noTree && meta.noTree.length > 0) out += `\nNOTE: ${noTreeNote(meta.noTree)}\n`;
       return out;
@@ -150,6 +155,7 @@ function newUnit(r: MessageResult, key: string): Unit {
     warnings: 0,
     checks: 0,
     lines: 0,
+    suppressed: 0,
     seen: { findings: false, allUnreadable: true, anyUnreadable: false, patch: false, reply: false },
   };
 }
@@ -157,6 +163,7 @@ function newUnit(r: MessageResult, key: string): Unit {
 function count(u: Unit, r: MessageResult): void {
   u.messages++;
   u.lines += r.lineCount;
+  u.suppressed += r.suppressed ?? 0;
   for (const f of r.findings) {
     if (f.severity === "error") u.errors++;
     else if (f.severity === "warning") u.warnings++;
@@ -169,10 +176,11 @@ function count(u: Unit, r: MessageResult): void {
   if (r.kind === "reply") u.seen.reply = true;
 }
 
-function totalLine(u: Unit, meta: ReportMeta): string {
+function totalLine(u: Pick<Unit, "errors" | "warnings" | "checks" | "lines" | "suppressed">, meta: ReportMeta): string {
   const counts = [`${u.errors} errors`, `${u.warnings} warnings`];
   if (meta.strict || u.checks > 0) counts.push(`${u.checks} checks`);
   counts.push(`${u.lines} lines checked`);
+  if (meta.baseline) counts.push(`${u.suppressed} suppressed by the baseline`);
   return `total: ${counts.join(", ")}\n`;
 }
 

@@ -27,6 +27,8 @@ export interface ReportMeta {
   strict?: boolean;
   /** checkpatch -q: the text reporter leaves out input notes and the verdict. */
   quiet?: boolean;
+  /** A baseline is in use (`--baseline`): the totals say how many findings it suppressed (`MessageResult.suppressed`). */
+  baseline?: boolean;
   /** SARIF `tool.driver.informationUri`, when kreview has a home page to name. */
   informationUri?: string;
   /**

@@ -76,7 +76,7 @@ describe("the reporters on one run over mixed inputs (every rule)", () => {
       expect(m.problems.every((p) => typeof p === "string")).toBe(true);
       for (const f of m.findings) {
         const keys = Object.keys(f);
-        const base = ["rule", "severity", "message", "file", "line", "column", "patchLine", "confidence", "related"];
+        const base = ["rule", "severity", "message", "file", "line", "column", "function", "patchLine", "confidence", "related"];
         expect(keys).toEqual("suggestion" in f ? [...base, "suggestion"] : base);
         expect(["error", "warning", "check"]).toContain(f.severity);
         expect(f.rule).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
@@ -112,6 +112,7 @@ describe("the reporters on one run over mixed inputs (every rule)", () => {
         file: "mm/memfile_notifier.c",
         line: null,
         column: null,
+        function: null,
         patchLine: 300,
         confidence: "high",
         related: [],

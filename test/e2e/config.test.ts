@@ -257,7 +257,7 @@ describe("a configuration file with a mistake: exit 2, one line naming file:line
     { name: "a cut-off file", text: `{\n  "ignore": [\n`, where: "3:1", message: "invalid JSON: unexpected end of file" },
     { name: "an empty file", text: "", where: "1:1", message: "invalid JSON: unexpected end of file" },
     { name: "not an object", text: `[\n  "${BITWISE}"\n]\n`, where: "1:1", message: "the configuration must be a JSON object, not an array" },
-    { name: "an unknown key", text: `{\n  "strict": true,\n  "ignores": []\n}\n`, where: "3:3", message: `unknown key "ignores" (known: ignore, only, strict, severity, maxWarnings, format)` },
+    { name: "an unknown key", text: `{\n  "strict": true,\n  "ignores": []\n}\n`, where: "3:3", message: `unknown key "ignores" (known: ignore, only, strict, severity, maxWarnings, format, baseline)` },
     { name: "a key given twice", text: `{\n  "strict": true,\n  "strict": false\n}\n`, where: "3:3", message: `"strict" is given twice` },
     { name: "an unknown rule in ignore", text: `{\n  "strict": false,\n  "ignore": [\n    "foo"\n  ]\n}\n`, where: "4:5", message: `unknown rule 'foo' in "ignore" (see 'kreview rules')` },
     { name: "an unknown rule in only", text: `{\n  "only": ["${BITWISE}", "bar"]\n}\n`, where: `2:${12 + BITWISE.length + 4}`, message: `unknown rule 'bar' in "only" (see 'kreview rules')` },
@@ -268,6 +268,7 @@ describe("a configuration file with a mistake: exit 2, one line naming file:line
     { name: "a number among the rule ids", text: `{\n  "ignore": [1]\n}\n`, where: "2:14", message: `"ignore" must hold rule ids (strings), not 1` },
     { name: "maxWarnings negative", text: `{\n  "maxWarnings": -1\n}\n`, where: "2:18", message: `"maxWarnings" must be a whole number, 0 or more, not -1` },
     { name: "maxWarnings not whole", text: `{\n  "maxWarnings": 1.5\n}\n`, where: "2:18", message: `"maxWarnings" must be a whole number, 0 or more, not 1.5` },
+    { name: "a baseline that is not a path", text: `{\n  "baseline": 3\n}\n`, where: "2:15", message: `"baseline" must be the path of a baseline file, not 3` },
     { name: "an unknown format", text: `{\n  "format": "xml"\n}\n`, where: "2:13", message: `"format" must be one of text, terse, json, sarif, `, end: `, not "xml"\n` },
   ];
 

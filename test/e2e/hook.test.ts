@@ -16,7 +16,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinRules } from "../../rules/index.js";
 import { hookRun } from "../../src/cli/hook.js";
-import { createLinter, type Rule } from "../../src/engine/index.js";
+import { createLinter, type Rule, type Site } from "../../src/engine/index.js";
 import { BIN, makeTmp, removeTmp, REPO } from "./run.js";
 
 const HOOK = "sendemail-validate";
@@ -371,8 +371,12 @@ describe("kreview hook run (what the installed hook calls)", () => {
 
     const alone = kreview(["hook", "run", OTHER], repo);
     const r3 = kreview(["hook", "run", OTHER], repo, counters(3));
-    // no built-in rule is series-wide today: the last file prints nothing more than it does alone
-    expect(r3).toEqual(alone);
+    // at the last file the series-wide rule runs over the three files: GOOD exports what none of them uses
+    expect(r3.status).toBe(0);
+    expect(r3.stdout.startsWith(alone.stdout)).toBe(true);
+    const series = r3.stdout.slice(alone.stdout.length);
+    expect(series).toContain("WARNING:export-without-user: 'dax_set_holder' is exported, but nothing in the series uses it");
+    expect(series).toContain("good-complete-patch.eml has review points");
     expect(existsSync(list)).toBe(false);
     expect(existsSync(listDir)).toBe(false);
   });
@@ -420,9 +424,18 @@ describe("kreview hook run (what the installed hook calls)", () => {
       summary: "test: counts the patches of a series",
       messages: { count: "series of {{n}} patches" },
       docs: "",
-      checkSeries(ctx) {
-        seen.push(ctx.patches.map((p) => p.subject));
-        ctx.report({ patch: ctx.patches.length - 1, messageId: "count", data: { n: ctx.patches.length }, file: "" });
+      series: {
+        collect: (ctx) => {
+          const cf = ctx.cfiles[0];
+          const node = cf?.post.root.descendantsOfType("identifier").find((n) => cf.post.isAdded(n));
+          return node ? ctx.site(node, cf.post) : undefined;
+        },
+        check(ctx) {
+          seen.push(ctx.members.map((m) => m.subject));
+          const last = ctx.members.length - 1;
+          const site: Site = (ctx.members[last].data as Site | undefined) ?? { file: "", line: null, column: null, function: null, patchLine: null };
+          ctx.report({ member: last, messageId: "count", data: { n: ctx.members.length }, site });
+        },
       },
     };
     const linter = createLinter({ rules: [...builtinRules, seriesRule] });

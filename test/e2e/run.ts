@@ -43,6 +43,8 @@ export interface RunOptions {
   closeStdoutAfterFirstChunk?: boolean;
   /** Kill the child (and fail) after this long; default 30 s. */
   timeoutMs?: number;
+  /** Variables added to the child's environment (NODE_OPTIONS for a preload, ...). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -79,7 +81,7 @@ function runProcess(command: string, args: readonly string[], opts: RunOptions):
       cwd: opts.cwd ?? REPO,
       stdio: ["pipe", "pipe", "pipe"],
       // A developer's own ~/.kreview.json must not change what the tests see.
-      env: { ...process.env, HOME: process.env.HOME === REAL_HOME ? EMPTY_HOME : process.env.HOME, NO_COLOR: "1" },
+      env: { ...process.env, HOME: process.env.HOME === REAL_HOME ? EMPTY_HOME : process.env.HOME, NO_COLOR: "1", ...opts.env },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

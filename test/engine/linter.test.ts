@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLinter, defineRule, UnknownRuleError, type Rule } from "../../src/engine/index.js";
+import { createLinter, defineRule, UnknownRuleError, type Rule, type SeriesInfo, type Site } from "../../src/engine/index.js";
 import patchFormat from "../../rules/patch-format.js";
 import { fileDiff, hunk, patchOf } from "../helpers/model.js";
 
@@ -113,28 +113,91 @@ describe("linter", () => {
 });
 
 describe("series-wide rules", () => {
-  // A rule used only by this test: a series with more than one patch touching x.c is reported on its last patch.
+  // A rule used only by this test: a series with more than one patch touching drivers/x.c is reported on the last of them.
   const seriesRule = defineRule({
     id: "test-series",
     type: "suggestion",
     severity: "warning",
     confidence: "low",
     summary: "reports x.c touched by several patches",
-    messages: { many: "{{n}} patches of the series touch '{{file}}'" },
+    messages: { many: "{{n}} patches of the series touch '{{file}}' ({{state}})" },
     docs,
-    checkSeries(ctx) {
-      const touching = ctx.patches.map((p, i) => [p, i] as const).filter(([p]) => p.files.some((f) => f.path === "drivers/x.c"));
-      if (touching.length > 1) ctx.report({ patch: touching[touching.length - 1][1], messageId: "many", data: { n: touching.length, file: "drivers/x.c" }, file: "drivers/x.c" });
+    series: {
+      collect(ctx) {
+        const cf = ctx.cfiles.find((c) => c.file.path === "drivers/x.c");
+        const first = cf?.post.root.descendantsOfType("identifier").find((n) => cf.post.isAdded(n));
+        return first ? (ctx.site(first, cf!.post) ?? undefined) : undefined;
+      },
+      check(ctx) {
+        const touching = ctx.members.map((m, i) => [m.data, i] as const).filter(([d]) => d);
+        const state = ctx.series.complete ? "complete" : `missing ${ctx.series.missing.join(",")}`;
+        if (touching.length > 1) {
+          const [site, i] = touching[touching.length - 1];
+          ctx.report({ member: i, messageId: "many", data: { n: touching.length, file: "drivers/x.c", state }, site: site as Site, demote: !ctx.series.complete });
+        }
+      },
     },
   });
 
-  it("runs once over the whole series and adds its findings to the right patch", () => {
+  const series = (over: Partial<SeriesInfo> = {}): SeriesInfo => ({ id: 1, version: 1, total: 3, title: "t", members: [1, 2, 3], missing: [], complete: true, ...over });
+
+  it("keeps what the rule collects of each patch, then runs once over the series and adds its finding to the right patch, on the kept line", () => {
     const linter = createLinter({ rules: [seriesRule, gotoRule] });
     expect(linter.wantsSeries).toBe(true);
     const patches = [patch(), patchOf([fileDiff("other.c", [hunk("+int y;")])]), patch()];
     const results = patches.map((p) => linter.lintPatch(p));
-    linter.lintSeries(patches, results);
-    expect(results.map((r) => r.findings.filter((f) => f.rule === "test-series").map((f) => f.message))).toEqual([[], [], ["2 patches of the series touch 'drivers/x.c'"]]);
+    expect(results.map((r) => r.series?.data["test-series"] !== undefined)).toEqual([true, false, true]);
+    linter.lintSeries(series(), results);
+    expect(results.flatMap((r) => r.problems)).toEqual([]);
+    const found = results.map((r) => r.findings.filter((f) => f.rule === "test-series"));
+    expect(found.map((f) => f.map((x) => x.message))).toEqual([[], [], ["2 patches of the series touch 'drivers/x.c' (complete)"]]);
+    expect(found[2][0]).toMatchObject({ file: "drivers/x.c", severity: "warning", sourceKind: "+" });
+    expect(found[2][0].line).not.toBeNull();
     expect(createLinter({ rules: [gotoRule] }).wantsSeries).toBe(false);
+  });
+
+  it("a demoted finding is a check (kept only with --strict), unless the user set the rule's level", () => {
+    const patches = [patch(), patch()];
+    const run = (options: { strict?: boolean; severity?: Record<string, "error" | "warning" | "check"> }) => {
+      const linter = createLinter({ rules: [seriesRule], ...options });
+      const results = patches.map((p) => linter.lintPatch(p));
+      linter.lintSeries(series({ total: 3, members: [1, 2], missing: [3], complete: false }), results);
+      return results.flatMap((r) => r.findings.map((f) => `${f.severity}: ${f.message}`));
+    };
+    expect(run({})).toEqual([]);
+    expect(run({ strict: true })).toEqual(["check: 2 patches of the series touch 'drivers/x.c' (missing 3)"]);
+    expect(run({ severity: { "test-series": "error" } })).toEqual(["error: 2 patches of the series touch 'drivers/x.c' (missing 3)"]);
+  });
+});
+
+describe("the function a finding stands in", () => {
+  // Reports every added line that says `mark`, from the patch lines (checkPatch), for files C or not.
+  const lineRule = defineRule({
+    id: "test-mark",
+    type: "style",
+    severity: "warning",
+    confidence: "high",
+    summary: "reports lines that say mark",
+    messages: { mark: "a mark" },
+    docs,
+    checkPatch(ctx) {
+      for (const f of ctx.patch.files) for (const h of f.hunks) for (const l of h.lines) if (l.kind === "+" && l.text.includes("mark")) ctx.report({ messageId: "mark", file: f.path, line: l });
+    },
+  });
+  const functionsOf = (r: { findings: { rule: string; function: string | null }[] }, rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => f.function);
+
+  it("is the hunk's @@ section function when the head is not shown, and a function that starts in the hunk after it", () => {
+    const body = " \tif (a)\n \t\tgoto out;\n+\tgoto err; /* mark */\n }\n \n+static int y_probe(struct y *y)\n+{\n+\tgoto again; /* mark */\n+}";
+    const p = patchOf([fileDiff("drivers/x.c", [hunk(body, { oldStart: 20, newStart: 20, section: "static int x_start(struct x *x)", inputLine: 30 })])]);
+    const r = createLinter({ rules: [gotoRule, lineRule] }).lintPatch(p);
+    expect(functionsOf(r, "test-goto")).toEqual(["x_start", "y_probe"]);
+    expect(functionsOf(r, "test-mark")).toEqual(["x_start", "y_probe"]);
+  });
+
+  it("is null at file scope, and read from the hunk in a file that is not C", () => {
+    const c = patchOf([fileDiff("drivers/x.c", [hunk("+static int table[] = { 1 }; /* mark */", { oldStart: 1, newStart: 1, section: "", inputLine: 10 })])]);
+    expect(functionsOf(createLinter({ rules: [lineRule] }).lintPatch(c), "test-mark")).toEqual([null]);
+    const sh = patchOf([fileDiff("scripts/x.rs", [hunk(" \tlet a = 1;\n+\tmark();", { oldStart: 5, newStart: 5, section: "fn main() {", inputLine: 10 })])]);
+    expect(functionsOf(createLinter({ rules: [lineRule] }).lintPatch(sh), "test-mark")).toEqual(["main"]);
   });
 });

@@ -7,7 +7,7 @@ const json = formatters.json;
 
 const TOP = ["tool", "version", "messages", "summary"];
 const MESSAGE = ["source", "index", "messageId", "subject", "kind", "findings", "problems"];
-const FINDING = ["rule", "severity", "message", "file", "line", "column", "patchLine", "confidence", "related"];
+const FINDING = ["rule", "severity", "message", "file", "line", "column", "function", "patchLine", "confidence", "related"];
 const RELATED = ["message", "file", "line", "column", "patchLine"];
 const SUGGESTION = ["message", "replacement", "line", "column", "endLine", "endColumn", "applicability"];
 const SUMMARY = ["messages", "patches", "errors", "warnings", "checks"];
@@ -90,6 +90,16 @@ describe("json reporter", () => {
     expect(JSON.parse(json(allResults(), meta))).not.toHaveProperty("notes");
   });
 
+  it("with a baseline and no tree, the summary counts what the baseline took out and the note is still given", () => {
+    const results = allResults();
+    results[0]!.suppressed = 2;
+    results[results.length - 1]!.suppressed = 1;
+    const doc = JSON.parse(json(results, { ...meta, baseline: true, noTree: ["list-mutation-unlocked"] })) as { summary: Obj; notes: string[] };
+    expect(doc.summary.suppressed).toBe(3);
+    expect(doc.notes).toHaveLength(1);
+    expect(JSON.parse(json(results, meta)).summary).not.toHaveProperty("suppressed");
+  });
+
   it("names the commit of a --git message after its index", () => {
     const doc = JSON.parse(json(allResults(), meta)) as { messages: Obj[] };
     const commits = doc.messages.filter((m) => "commit" in m);
@@ -118,6 +128,7 @@ describe("json reporter", () => {
               file: "drivers/net/foo.c",
               line: 161,
               column: 9,
+              function: "foo_check",
               patchLine: 49,
               confidence: "high",
               related: [],
@@ -129,6 +140,7 @@ describe("json reporter", () => {
               file: "drivers/net/foo.c",
               line: 172,
               column: 3,
+              function: "foo_probe",
               patchLine: 60,
               confidence: "medium",
               related: [{ message: "'priv->lock' taken here", file: "drivers/net/foo.c", line: 165, column: 2, patchLine: 53 }],

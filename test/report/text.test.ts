@@ -198,6 +198,23 @@ describe("text reporter", () => {
     );
   });
 
+  it("with a baseline, each input's total says how many findings the baseline took out of that input", () => {
+    const [clean, bad] = commitResults();
+    clean!.suppressed = 2;
+    const stdin = { ...stdinResult(), suppressed: 1 };
+    const out = text([clean!, bad!, stdin], { ...meta, baseline: true });
+    expect(out.match(/^total: .*$/gm)).toEqual([
+      "total: 0 errors, 0 warnings, 22 lines checked, 2 suppressed by the baseline",
+      "total: 1 errors, 0 warnings, 23 lines checked, 0 suppressed by the baseline",
+      "total: 0 errors, 0 warnings, 40 lines checked, 1 suppressed by the baseline",
+    ]);
+    // a clean commit whose findings the baseline took out is still ready
+    expect(out).toContain('Commit 0123456789ab ("net: foo: comment the error return") has no obvious review points and is ready for submission.');
+    expect(text([], { ...meta, baseline: true })).toBe(lines("total: 0 errors, 0 warnings, 0 lines checked, 0 suppressed by the baseline"));
+    // without a baseline the count is not said, even when a result carries one
+    expect(text([clean!], meta)).toMatch(/^total: 0 errors, 0 warnings, 22 lines checked$/m);
+  });
+
   it("counts checks under --strict even when there are none, and prints a total for no input", () => {
     expect(text([], meta)).toBe(lines("total: 0 errors, 0 warnings, 0 lines checked"));
     expect(text([], { ...meta, quiet: true })).toBe("");
