@@ -85,7 +85,7 @@ export function treeSearch(root: string): NonNullable<TreeSource["search"]> {
     if (wanted.length === 0) return { files: out, scope: "" };
     let candidates: string[];
     if (isGit) {
-      const args = ["-C", realRoot, "grep", "-l", "-w", "-F", "--no-color", ...wanted.flatMap((n) => ["-e", n]), "--", "*.c", "*.h"];
+      const args = ["-C", realRoot, "grep", "--untracked", "-l", "-w", "-F", "--no-color", ...wanted.flatMap((n) => ["-e", n]), "--", "*.c", "*.h"];
       const r = spawnSync("git", args, { encoding: "utf8", maxBuffer: 64 << 20 });
       if (r.status !== 0 && r.status !== 1) return null;
       candidates = r.stdout.split("\n").filter(Boolean);

@@ -59,7 +59,8 @@ export function seriesTag(subject: string): SeriesTag | null {
       total = Number(n[2]);
     } else rest.push(w.toLowerCase());
   }
-  return { version, part, total, prefix: rest.filter((w) => w !== "resend").join(" "), title: s.trim() };
+  // a tag said twice (`[PATCH v7 0/8] [PATCH v7 0/8] ...`) is said once
+  return { version, part, total, prefix: [...new Set(rest.filter((w) => w !== "resend"))].join(" "), title: s.trim() };
 }
 
 /** What the grouper needs of a message. */
@@ -146,6 +147,9 @@ export class SeriesGrouper {
     let o = this.find(c, t);
     if (!o) o = this.start(c, t, t.total);
     if (c.messageId) o.ids.add(c.messageId);
+    // what the patch is threaded to is the series' thread too: a cover letter with no n/m tag
+    // (`[PATCHSETS] v14 ...`) still holds its patches together
+    if (c.role === "patch") for (const id of [c.inReplyTo, ...c.references]) if (id) o.ids.add(id);
     o.last = c.seq;
     if (c.role === "cover" || t.part === 0) {
       o.hasCover = true;

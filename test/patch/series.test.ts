@@ -15,6 +15,7 @@ describe("seriesTag", () => {
     expect(seriesTag("[RFC][PATCH v2 1/3] two tags")).toMatchObject({ version: 2, part: 1, total: 3, prefix: "rfc patch", title: "two tags" });
     expect(seriesTag("[PATCH RESEND v6 2/4] x")).toMatchObject({ version: 6, part: 2, total: 4, prefix: "patch" });
     expect(seriesTag("[v4 07/11] Add durable_name_printk")).toMatchObject({ version: 4, part: 7, total: 11, prefix: "" });
+    expect(seriesTag("[PATCH v7 0/8] [PATCH v7 0/8] fsdax: x")).toMatchObject({ version: 7, part: 0, total: 8, prefix: "patch", title: "fsdax: x" });
     expect(seriesTag("[PATCHv2 1/2] mm: x")).toMatchObject({ version: 2, part: 1, total: 2, prefix: "patch" });
   });
 
@@ -52,6 +53,16 @@ describe("SeriesGrouper", () => {
     expect(placed[1]).toBe(placed[2]);
     expect(closed).toHaveLength(1);
     expect(closed[0]).toMatchObject({ version: 5, total: 2, title: "mm/hmm/test: add self tests for HMM", members: [2, 3], missing: [], complete: true });
+  });
+
+  it("patches threaded to a cover letter with no n/m tag are one series", () => {
+    const { closed } = group([
+      { subject: "[PATCHSETS] v14 fsdax-rmap + v11 fsdax-reflink", messageId: "<c>", role: "other" },
+      { subject: "[PATCH v14 01/03] dax: a", messageId: "<p1>", inReplyTo: "<c>", references: ["<c>"] },
+      { subject: "[PATCH v14 02/03] mm: b", messageId: "<p2>", inReplyTo: "<c>", references: ["<c>"] },
+      { subject: "[PATCH v14 03/03] xfs: c", messageId: "<p3>", inReplyTo: "<c>", references: ["<c>"] },
+    ]);
+    expect(closed.map((s) => [s.members, s.complete])).toEqual([[[2, 3, 4], true]]);
   });
 
   it("two versions of a series in one mbox are two series", () => {
