@@ -84,6 +84,7 @@ export default defineRule({
   severity: "warning",
   confidence: "high",
   summary: "a new BUG_ON() on a condition the code can recover from: a call that can fail, a bad argument, a teardown",
+  usesTree: true,
   messages: {
     fails: "a BUG_ON() on '{{call}}()', which can fail by design: handle the failure; {{how}}",
     lookup: "a BUG_ON() on the lookup '{{call}}()', which can find nothing: handle that; {{how}}",

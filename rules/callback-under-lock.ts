@@ -92,6 +92,7 @@ export default defineRule({
   severity: "check",
   confidence: "medium",
   summary: "a callback run, handed to a call that may run it, or waited for, while a lock it (or code it may call back) takes is held",
+  usesTree: true,
   messages: {
     callback: "'{{callback}}()' ({{whose}}) is called with '{{lock}}' held, and {{taker}}() ({{why}}) takes it too{{as}}: a callback that calls back in deadlocks",
     viaHelper: "{{helper}}() calls '{{callback}}()' ({{whose}}) with '{{lock}}' held here, and {{taker}}() ({{why}}) takes it too{{as}}: a callback that calls back in deadlocks",

@@ -62,6 +62,7 @@ export default defineRule({
   severity: "warning",
   confidence: "medium",
   summary: "an EXPORT_SYMBOL*() for a function no module of the series uses: no user at all, or only its own file, module, built-in code or tests",
+  usesTree: true,
   messages: {
     none: "'{{name}}' is exported, but nothing in the series{{where}} uses it: a kernel interface is added with its in-kernel user, in the same series{{gap}}",
     test: "'{{name}}' is exported, but only test code ({{files}}) uses it{{where}}: a kernel interface needs a user that is not its own test{{gap}}",

@@ -44,6 +44,7 @@ export default defineRule({
   severity: "warning",
   confidence: "medium",
   summary: "a caller's pointer kept in a longer-lived object that the object's teardown never clears",
+  usesTree: true,
   messages: {
     dangling: "'{{field}}' keeps the caller's pointer, but '{{teardown}}()' ends the {{struct}} without clearing it: whoever reads it after that follows a dangling pointer; clear it in '{{teardown}}()'",
   },

@@ -12,6 +12,7 @@ export default defineRule({
   severity: "error",
   confidence: "medium",
   summary: "a list changed where the lock that guards it is not held",
+  usesTree: true,
   messages: {
     unlocked: "'{{list}}' is changed here without '{{lock}}', which guards it: {{why}}",
     unserialised: "'{{list}}' is changed here with no lock held while '{{walker}}()' walks it with none either: nothing serialises the change against the walk",

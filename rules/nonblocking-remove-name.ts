@@ -48,6 +48,7 @@ export default defineRule({
   severity: "warning",
   confidence: "medium",
   summary: "a function named remove/destroy/unregister that may return before users are gone: that is a put",
+  usesTree: true,
   messages: {
     path: "'{{fn}}()' returns on this path without waiting, while another path waits ({{wait}}): a remove that may return first is a put",
     earlyReturn: "'{{fn}}()' returns here before the {{wait}} below: callers of a remove expect no user of the object to remain",

@@ -47,6 +47,7 @@ export default defineRule({
   severity: "error",
   confidence: "high",
   summary: "a call through an ops pointer that is never checked, in a function that checks its sibling member",
+  usesTree: true,
   messages: {
     unchecked: "call through '{{ops}}' with no NULL check, while '{{sibling}}' of the same object is checked: can '{{ops}}' be NULL here",
     removed: "the patch drops the NULL check of '{{ops}}' that guarded this call",

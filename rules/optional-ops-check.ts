@@ -37,6 +37,7 @@ export default defineRule({
   severity: "check",
   confidence: "medium",
   summary: "an ops table tested for NULL at every call while the registration that stores it never checks it",
+  usesTree: true,
   messages: {
     optional: "'{{ops}}' is tested for NULL before every call, but '{{register}}()' accepts it unchecked: make it mandatory and check it once there",
   },

@@ -70,6 +70,7 @@ export default defineRule({
   confidence: "medium",
   reportOn: "any",
   summary: "an RCU-protected pointer or object used without RCU: a plain load or store, rcu_dereference() under the updaters' lock, a free with no grace period, a list walk that leaves its read-side section",
+  usesTree: true,
   messages: {
     plainLoad: "'{{ptr}}' is RCU-protected ({{why}}) but is read here with a plain load: use rcu_dereference(), or rcu_dereference_protected() where the updaters' lock is held",
     plainStore: "'{{ptr}}' is RCU-protected ({{why}}) but is stored here with a plain assignment: readers may see the pointer before what it points to; use rcu_assign_pointer()",

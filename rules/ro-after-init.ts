@@ -25,6 +25,7 @@ export default defineRule({
   severity: "check",
   confidence: "high",
   summary: "a function run only at boot that is not __init, a variable written only at boot that is not __ro_after_init",
+  usesTree: true,
   messages: {
     initOnly: "'{{fn}}()' is called only from __init code ('{{caller}}()'): mark it __init, so its text is freed after boot",
     initcall: "'{{fn}}()' runs once at boot ({{how}}): mark it __init, so its text is freed after boot",

@@ -29,6 +29,7 @@ export default defineRule({
   severity: "check",
   confidence: "medium",
   summary: "a _safe list walk taken for protection against concurrent change, which it does not give",
+  usesTree: true,
   messages: {
     unlocked: "'{{list}}' is walked with {{walker}}() without '{{lock}}' ({{why}}): the _safe form only survives this loop's own deletions, not another thread's",
     unserialised: "'{{list}}' is walked with {{walker}}() and no lock while {{changer}}() takes entries off it: the _safe form only survives this loop's own deletions, not another thread's",

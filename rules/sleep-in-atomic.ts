@@ -14,6 +14,7 @@ export default defineRule({
   severity: "error",
   confidence: "high",
   summary: "a call that may sleep while a spinlock is held, inside rcu_read_lock(), or with preemption, interrupts or bottom halves off",
+  usesTree: true,
   messages: {
     sleeps: "'{{call}}()' may sleep, but {{what}} '{{lock}}' is held here: sleeping in atomic context",
     gfp: "'{{call}}()' with {{gfp}} may sleep, but {{what}} '{{lock}}' is held here: use GFP_ATOMIC, or call it outside",

@@ -12,6 +12,7 @@ export default defineRule({
   severity: "warning",
   confidence: "medium",
   summary: "a shared field updated without the lock its other writes hold",
+  usesTree: true,
   messages: {
     unlocked: "'{{field}}' is written here without '{{lock}}': {{why}}",
     testedUnlocked: "'{{field}}' is tested after '{{lock}}' is dropped, but {{why}}: it may change before the test is acted on",

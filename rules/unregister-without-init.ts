@@ -13,6 +13,7 @@ export default defineRule({
   severity: "warning",
   confidence: "medium",
   summary: "a file-scope registry filled at run time and emptied by an unregister, with nothing to keep its walkers safe",
+  usesTree: true,
   messages: {
     initDropped:
       "the patch drops __init from '{{reg}}()': '{{unreg}}()' now takes entries off '{{list}}' while registration runs at any time, and nothing keeps the list's walkers safe",

@@ -48,14 +48,15 @@ export async function checkMessage(raw: RawMessage, linter: Linter, options: Che
     throw e;
   }
   patch = patch!;
+  if (raw.commit) result.commit = raw.commit;
   if (options.keepPatches && result.findings.length > 0) result.patch = patch;
   const later = options.series && options.keepPatches && Object.keys(result.series?.data ?? {}).length > 0;
   return { result, patch: later ? patch : undefined };
 }
 
 /** The result of a message kreview gave up on: a problem saying so, no findings. */
-export function gaveUpResult(raw: { source: string; index: number; bytes: Uint8Array }, known: Known | null, seconds: number): MessageResult {
-  return {
+export function gaveUpResult(raw: { source: string; index: number; bytes: Uint8Array; commit?: string }, known: Known | null, seconds: number): MessageResult {
+  const result: MessageResult = {
     source: raw.source,
     index: raw.index,
     messageId: known?.messageId ?? "",
@@ -66,6 +67,8 @@ export function gaveUpResult(raw: { source: string; index: number; bytes: Uint8A
     lineCount: known?.lineCount ?? countLines(raw.bytes),
     internalError: true,
   };
+  if (raw.commit) result.commit = raw.commit;
+  return result;
 }
 
 export function countLines(bytes: Uint8Array): number {

@@ -5,6 +5,13 @@
  * through the same pipeline as any mbox (so subjects are `[PATCH n/m] ...`,
  * and merges are left out, as format-patch leaves them out).
  *
+ * The user never sees that mbox, so its line numbers mean nothing to them:
+ * each commit's mail is cut out at format-patch's `From <sha> Mon Sep 17
+ * 00:00:00 2001` line and read on its own, lines counted from that line, and
+ * its messages carry the sha. Reports then head each commit as checkpatch
+ * --git does (`Commit <sha12> ("subject")`) with line numbers of that
+ * commit's patch. The commits stay one input, so one series.
+ *
  * git is run with an argument array, never through a shell, and the range is
  * placed after `--end-of-options` and before `--`, so no value can turn into
  * a git option or a path. A value starting with `-` other than `-N` is
@@ -12,6 +19,7 @@
  */
 import { spawn } from "node:child_process";
 import { Readable } from "node:stream";
+import { splitMessages, type RawMessage } from "../input/index.js";
 import type { InputSpec } from "./lint-inputs.js";
 
 /** Something git could not do for `--git`; the message is one line, without the `kreview: ` prefix. */
@@ -49,7 +57,61 @@ export async function gitInput(range: string, cwd: string): Promise<InputSpec> {
   // git names the revision it was given: keep our `^!` out of the message
   if (status !== 0) throw new GitError(`--git ${range}: ${gitFailure(stderr, cwd).replaceAll(`${range}^!`, range)}`);
   if (stdout.length === 0) throw new GitError(`--git ${range}: no commits to lint (merge commits are left out, as format-patch leaves them out)`);
-  return { name: `git:${range}`, open: () => Readable.from([stdout]), size: stdout.length, oneSeries: `git:${range}` };
+  const name = `git:${range}`;
+  return {
+    name,
+    open: () => Readable.from([stdout]),
+    size: stdout.length,
+    split: (chunks) => commitMessages(name, chunks),
+    units: Math.max(1, commitsOf(stdout).length),
+    // every commit its own report, all of them one series
+    oneSeries: name,
+  };
+}
+
+/** format-patch's mbox separator: the commit's sha, then git's fixed date. */
+const COMMIT_SEPARATOR = /^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001\r?$/;
+
+/** The mails of format-patch's output, each from its separator line to the next. */
+export function commitsOf(mbox: Buffer): { sha: string; bytes: Buffer }[] {
+  const out: { sha: string; bytes: Buffer }[] = [];
+  let start = 0;
+  let sha: string | null = null;
+  for (let at = 0; at < mbox.length; ) {
+    const nl = mbox.indexOf(0x0a, at);
+    const end = nl === -1 ? mbox.length : nl + 1;
+    // the separator is 70 bytes and its newline: only short lines starting with "F" are decoded
+    const m = mbox[at] === 0x46 && end - at <= 72 ? COMMIT_SEPARATOR.exec(mbox.toString("latin1", at, nl === -1 ? end : nl)) : null;
+    if (m) {
+      if (sha !== null) out.push({ sha, bytes: mbox.subarray(start, at) });
+      sha = m[1];
+      start = at;
+    }
+    at = end;
+  }
+  if (sha !== null) out.push({ sha, bytes: mbox.subarray(start) });
+  return out;
+}
+
+/**
+ * The messages of format-patch's output, one commit at a time: each read by
+ * the input layer as an mbox of its own (so its lines count from its
+ * separator), indexed in the series and tagged with its sha. Output without
+ * any separator (a format-patch that writes none) is read as it is.
+ */
+async function* commitMessages(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawMessage> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(Buffer.from(c));
+  const mbox = Buffer.concat(parts);
+  const commits = commitsOf(mbox);
+  if (commits.length === 0) {
+    yield* splitMessages(name, once(mbox));
+    return;
+  }
+  let index = 0;
+  for (const { sha, bytes } of commits) {
+    for await (const raw of splitMessages(name, once(bytes))) yield { ...raw, index: index++, commit: sha };
+  }
 }
 
 interface GitRun {
@@ -79,4 +141,8 @@ function gitFailure(stderr: string, cwd: string): string {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   const line = lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0];
   return line ? line.replace(/^(fatal|error):\s*/, "") : "git format-patch failed";
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
 }

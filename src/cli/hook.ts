@@ -257,8 +257,15 @@ async function status(dir: string, io: CliIO): Promise<number> {
  * form on stdout (git shows it), 1 on an error-level finding so nothing is
  * sent, 2 when the file cannot be read. With git >= 2.41's counters, also
  * lists the file and, at the last one, runs the series-wide rules over the
- * whole series. Exported for tests that bring their own linter (no built-in
- * rule is series-wide yet).
+ * whole series. Exported for tests that bring their own linter.
+ *
+ * It checks what the sender wrote: a patch. A review reply (the one
+ * `kreview --format email` writes, or any other) quotes someone else's diff,
+ * and what it quotes is not the sender's to fix: it passes. The report is
+ * quiet (`kreview -q`): a file with nothing to say prints nothing as it is
+ * sent, one with findings prints them and its total. The series-wide
+ * findings at the last file stand on earlier files: that report is not
+ * quiet, so each file's verdict names it.
  */
 export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, given?: Linter): Promise<number> {
   const linter = given ?? (await defaultLinter(io.cwd));
@@ -302,15 +309,22 @@ async function defaultLinter(cwd: string): Promise<Linter> {
 }
 
 function reportMeta(linter: Linter): ReportMeta {
-  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })) };
+  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })), quiet: true };
+}
+
+/** A result as the hook judges it: the findings in the diff a reply quotes are the quoted author's, not the sender's. */
+function sendersOwn(r: MessageResult): MessageResult {
+  return r.kind === "reply" && r.findings.length > 0 ? { ...r, findings: [] } : r;
 }
 
 async function lintAndReport(files: string[], io: CliIO, linter: Linter): Promise<number> {
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
   const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
-  if (run.results.length > 0) io.stdout.write(formatters.text(run.results, reportMeta(linter)));
-  return exitStatus(run.results, failures, io.stderr);
+  const results = run.results.map(sendersOwn);
+  const text = results.length > 0 ? formatters.text(results, reportMeta(linter)) : "";
+  if (text) io.stdout.write(text);
+  return exitStatus(results, failures, io.stderr);
 }
 
 /** GIT_SENDEMAIL_FILE_COUNTER / _TOTAL (git >= 2.41), when both are there and make sense. */
@@ -365,6 +379,7 @@ async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<n
     .filter((r) => r.kind === "patch")
     .map((r) => ({ ...r, problems: [], internalError: undefined, findings: r.findings.filter((f) => seriesWide.has(f.rule)) }))
     .filter((r) => r.findings.length > 0);
-  if (found.length > 0) io.stdout.write(formatters.text(found, reportMeta(linter)));
+  // These findings stand on files sent before this one: not quiet, so each file's verdict (and, with several, its header) names it.
+  if (found.length > 0) io.stdout.write(formatters.text(found, { ...reportMeta(linter), quiet: false }));
   return exitStatus(found, failures, io.stderr);
 }

@@ -20,6 +20,10 @@ export interface InputSpec {
   size?: number;
   /** The absolute path of a file input (not stdin, not --git). */
   path?: string;
+  /** Cuts the bytes into messages when the input layer's mbox reading is not the whole story (--git: one per commit). */
+  split?: (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<RawMessage>;
+  /** How many reports the input makes: a --git series one per commit; 1 when left out. */
+  units?: number;
   /**
    * The input's patches are one series whatever their subjects say (a
    * `--git` range, the files of one send-email run): inputs that share the
@@ -181,7 +185,7 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
       });
       oneSeries = input.oneSeries;
       try {
-        for await (const raw of splitMessages(input.name, counted)) {
+        for await (const raw of input.split ? input.split(counted) : splitMessages(input.name, counted)) {
           if (options.stop?.()) break inputs;
           await submit(raw);
         }

@@ -19,7 +19,7 @@ import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type InputSpec } from "./lint-inputs.js";
 import { terminalProgress } from "./progress.js";
-import { findKernelTree, isKernelTree, treeSource } from "./tree.js";
+import { findKernelTree, isKernelTree, rulesWantingTree, treeSource } from "./tree.js";
 import { exitStatus, Tally } from "./status.js";
 import { Output, sameFileAsInput } from "./output.js";
 import { VERSION } from "./version.js";
@@ -288,6 +288,10 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })),
     strict: opts.strict,
     quiet: opts.quiet,
+    // a --git series is one report per commit
+    units: inputs.reduce((n, i) => n + (i.units ?? 1), 0),
+    // no tree found, none refused with --no-tree: say which rules had less to go on
+    noTree: opts.tree === undefined && treeDir === null ? rulesWantingTree(linter.rules, opts) : undefined,
     baseline: baselines.suppressing,
   });
   const tally = new Tally();

@@ -82,7 +82,7 @@ export class Pool {
     const bytes = raw.bytes;
     const job: Job = {
       id: this.nextId++,
-      raw: { source: raw.source, index: raw.index, startLine: raw.startLine, hasHeaders: raw.hasHeaders, bytes },
+      raw: { source: raw.source, index: raw.index, startLine: raw.startLine, hasHeaders: raw.hasHeaders, commit: raw.commit, bytes },
       lineCount: countLines(bytes),
     };
     return new Promise((resolve) => {

@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import type { TreeRead, TreeSource } from "../engine/index.js";
+import type { Rule, Severity, TreeRead, TreeSource } from "../engine/index.js";
 
 /** What checkpatch.pl looks for to call a directory the top of a kernel tree (a subset). */
 const MARKERS = ["MAINTAINERS", "Makefile", "Kbuild", "scripts", "include"];
@@ -53,6 +53,15 @@ export function treeSource(root: string): TreeSource {
       return { text: readFileSync(real, "utf8") };
     },
   };
+}
+
+/**
+ * The rules of a run that look past the hunks (`usesTree`) and may report:
+ * check-level ones only under --strict. Without a tree they had less to go
+ * on, and the report says so.
+ */
+export function rulesWantingTree(rules: readonly Rule[], options: { strict?: boolean; severity?: Record<string, Severity> }): string[] {
+  return rules.filter((r) => r.usesTree && (options.strict || (options.severity?.[r.id] ?? r.severity) !== "check")).map((r) => r.id);
 }
 
 /** Whole-tree searches a run may make without git (each reads every C file of the tree). */

@@ -36,6 +36,13 @@ export interface Rule<M extends string = string> {
    * `### Example` (with "Use instead:"), `### Reviewer said`, `### Known problems`.
    */
   docs: string;
+  /**
+   * True when the rule looks past the lines the patch shows (the function
+   * around a hunk, its head, its callers and callees, the rest of the file):
+   * with the kernel tree it reads whole files and says more, without it it
+   * says less. The report says so when no tree was found.
+   */
+  usesTree?: boolean;
   /** Which lines a finding may stand on: added lines only (default), or any line shown. */
   reportOn?: "added" | "any";
   /** Tree-sitter queries by name, compiled once per process on first use. */

@@ -68,6 +68,8 @@ export interface MessageResult {
   findings: Finding[];
   /** Input problems that are not findings: decoding trouble, an unreadable message's reason. */
   problems: string[];
+  /** The commit the message was made from (kreview --git): its full sha; patch lines count within that commit's patch. */
+  commit?: string;
   /** Number of lines of the message, for checkpatch's "N lines checked". */
   lineCount: number;
   /** Set when kreview itself failed on this message (a rule threw); the CLI exits 2. Not part of the JSON output. */

@@ -19,6 +19,12 @@ export interface RawMessage {
   startLine: number;
   /** True when the input had mail headers; false for a bare `git diff` / `diff -u`. */
   hasHeaders: boolean;
+  /**
+   * The commit the message was made from, when the input is the caller's own
+   * `git format-patch` run (kreview --git): its full sha. Its lines are then
+   * counted within that commit's patch, its `From <sha>` line being line 1.
+   */
+  commit?: string;
 }
 
 export interface MailHeaders {

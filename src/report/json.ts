@@ -7,6 +7,7 @@
 import type { Finding, MessageResult, RelatedLocation, Suggestion } from "../engine/types.js";
 import { addToSummary, emptySummary } from "../engine/types.js";
 import { collected, type StreamFactory } from "./types.js";
+import { noTreeNote } from "./util.js";
 
 /**
  * Streamed: the head, each message as it comes, the summary at the end. The
@@ -17,6 +18,7 @@ import { collected, type StreamFactory } from "./types.js";
 export const jsonStream: StreamFactory = (meta) => {
   const head = `{\n  "tool": "kreview",\n  "version": ${JSON.stringify(meta.version)},\n  "messages": [`;
   const s = emptySummary();
+  const notes = meta.noTree && meta.noTree.length > 0 ? [noTreeNote(meta.noTree)] : [];
   let suppressed = 0;
   return {
     message(r) {
@@ -29,7 +31,9 @@ export const jsonStream: StreamFactory = (meta) => {
       const close = s.messages === 0 ? `${head}]` : "\n  ]";
       // With a baseline, the summary also says how many findings it took out (they are in no message).
       const summary = meta.baseline ? { ...s, suppressed } : s;
-      return `${close},\n  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, "\n  ")}\n}\n`;
+      // The notes only when there is one, and only about patches (a run of cover letters misses nothing).
+      const tail = notes.length > 0 && s.patches > 0 ? `,\n  "notes": ${JSON.stringify(notes, null, 2).replace(/\n/g, "\n  ")}` : "";
+      return `${close},\n  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, "\n  ")}${tail}\n}\n`;
     },
   };
 };
@@ -45,6 +49,7 @@ function message(r: MessageResult) {
   return {
     source: r.source,
     index: r.index,
+    ...(r.commit ? { commit: r.commit } : {}),
     messageId: r.messageId,
     subject: r.subject,
     kind: r.kind,

@@ -19,7 +19,7 @@
  */
 import type { Finding, MessageResult, RelatedLocation, Severity, Suggestion } from "../engine/types.js";
 import { collected, type ReportRule, type StreamFactory } from "./types.js";
-import { messageNumber } from "./util.js";
+import { messageNumber, noTreeNote } from "./util.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
@@ -44,6 +44,7 @@ export const sarifStream: StreamFactory = (meta) => {
   });
   const notifications: Json[] = [];
   let internalError = false;
+  let patches = 0;
   let written = 0;
   const head = `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [`;
   const pad = (json: unknown, by: string) => JSON.stringify(json, null, 2).replace(/\n/g, `\n${by}`);
@@ -58,6 +59,7 @@ export const sarifStream: StreamFactory = (meta) => {
         out += (written++ === 0 ? `${head}\n` : ",\n") + "        " + pad(result(f, r, ruleIndex.get(f.rule)!), "        ");
       }
       if (r.internalError === true) internalError = true;
+      if (r.kind === "patch") patches++;
       const unreadable = r.kind === "unreadable";
       const label = `${r.source}, message ${messageNumber(r.index)}${unreadable ? " could not be read" : ""}`;
       const problems = r.problems.length > 0 || !unreadable ? r.problems : [null];
@@ -74,6 +76,7 @@ export const sarifStream: StreamFactory = (meta) => {
       const driver: Json = { name: "kreview", version: meta.version };
       if (meta.informationUri) driver.informationUri = meta.informationUri;
       driver.rules = rules;
+      if (meta.noTree && meta.noTree.length > 0 && patches > 0) notifications.push({ level: "note", message: { text: noTreeNote(meta.noTree) } });
       const invocation: Json = { executionSuccessful: !internalError };
       if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
       const close = written === 0 ? `${head}]` : "\n      ]";
@@ -118,6 +121,7 @@ function result(f: Finding, r: MessageResult, ruleIndex: number): Json {
   if (related.length > 0) out.relatedLocations = related;
 
   const properties: Json = { confidence: f.confidence, source: r.source, messageIndex: r.index };
+  if (r.commit) properties.commit = r.commit;
   if (r.messageId) properties.messageId = r.messageId;
   if (positive(f.patchLine)) properties.patchLine = f.patchLine;
 

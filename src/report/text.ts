@@ -20,70 +20,114 @@
  * or have no location line when that is unknown too (as checkpatch's
  * "Missing Signed-off-by"). Related locations follow the same rule.
  *
- * With more than one message a dashed header (checkpatch's per-file header)
- * names each message that prints anything: `source, message N: subject`, N
- * counted from 1. Input problems print as `NOTE:` lines unless quiet; an
- * unreadable message prints an `UNREADABLE:` line even when quiet. The
- * `total:` line counts checks when there are any or under --strict, and
- * with a baseline, after the lines checked, the findings it suppressed
+ * Each input gets its own report, as checkpatch gives each file it is
+ * handed: its findings, its `total:` line and its verdict. With several
+ * inputs (a directory of patches, `--git` with several commits, which are
+ * one input each) a dashed header names the input above its report, as
+ * checkpatch's does: the file name, `Your patch` for stdin, or `Commit
+ * <sha12> ("subject")`. An input that holds several messages (an mbox) heads
+ * each of its messages that prints anything with `source, message N:
+ * subject`, N counted from 1.
+ *
+ * Input problems print as `NOTE:` lines unless quiet; an unreadable message
+ * prints an `UNREADABLE:` line even when quiet. The `total:` line counts
+ * checks when there are any or under --strict, and with a baseline, after
+ * the lines checked, the findings the baseline suppressed in that input
  * (`, 2 suppressed by the baseline`: readers of checkpatch's total still
- * read it); then, unless quiet, one verdict line per input.
+ * read it). Quiet is checkpatch's -q: an input with nothing to say prints
+ * nothing at all, the others their findings (under their header) and total,
+ * and there are no verdicts and no notes.
+ * When no kernel tree was found one `NOTE:` at the end says which rules had
+ * less to go on.
  */
 import type { Finding, MessageResult, RelatedLocation } from "../engine/types.js";
 import { collected, type ReportMeta, type StreamFactory } from "./types.js";
-import { levelWord, messageNumber, oneLine } from "./util.js";
+import { inputName, messageLabel, messageTitle, unitKey, unitTitle } from "./units.js";
+import { levelWord, noTreeNote, oneLine } from "./util.js";
+
+/** One input's report as it is written: counts and verdict kept on the way, its first message held. */
+interface Unit {
+  key: string;
+  /** What its header and verdict call it. */
+  title: string;
+  /** What its positions call it (`name:line`). */
+  name: string;
+  messages: number;
+  /** The first message, held until the second shows whether the input holds several. */
+  held: MessageResult | null;
+  /** True once anything of it was written (its header is written before that, or never). */
+  started: boolean;
+  errors: number;
+  warnings: number;
+  checks: number;
+  lines: number;
+  /** Findings of its messages the baseline took out. */
+  suppressed: number;
+  seen: SourceSeen;
+}
 
 /**
- * Streamed: each message's block as it comes (the first held until the
- * second shows whether there are several, which decides the headers), and
- * at the end the totals and one verdict per input, from counts kept on the
- * way.
+ * Streamed: each message's block as it comes (an input's first held until
+ * its second shows whether it holds several, which decides the message
+ * headers), each input's total and verdict when the next input starts or at
+ * the end.
  */
 export const textStream: StreamFactory = (meta) => {
-  let first: MessageResult | null = null;
-  let seen = 0;
-  const totals = { errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 };
-  const sources = new Map<string, SourceSeen>();
-  const out = (r: MessageResult, several: boolean): string => {
-    const block = messageBlock(r, meta);
-    if (block.length === 0) return "";
-    return [...(several ? header(r) : []), ...block].map((l) => `${l}\n`).join("");
+  const quiet = meta.quiet === true;
+  // Unknown when the caller did not say: then there are several once a second input shows up.
+  let several: boolean | null = meta.units !== undefined ? meta.units > 1 : null;
+  let unit: Unit | null = null;
+  let anyPatch = false;
+
+  /** The unit's header, once, before the first thing it writes. */
+  const start = (u: Unit): string => {
+    if (u.started) return "";
+    u.started = true;
+    return several ? dashed([u.title]) : "";
   };
+  const write = (u: Unit, r: MessageResult, banner: boolean): string => {
+    const block = messageBlock(r, meta, u.name);
+    if (block.length === 0) return "";
+    return start(u) + dashed(banner ? [messageTitle(r)] : []) + block.map((l) => `${l}\n`).join("");
+  };
+  const close = (u: Unit): string => {
+    let out = u.held ? write(u, u.held, false) : "";
+    u.held = null;
+    const clean = !u.seen.findings && !u.seen.anyUnreadable;
+    if (!quiet || !clean) out += start(u) + totalLine(u, meta);
+    if (!quiet) out += `\n${verdict(u.title, u.seen)}\n`;
+    return out;
+  };
+
   return {
     message(r) {
-      seen++;
-      totals.lines += r.lineCount;
-      totals.suppressed += r.suppressed ?? 0;
-      for (const f of r.findings) {
-        if (f.severity === "error") totals.errors++;
-        else if (f.severity === "warning") totals.warnings++;
-        else totals.checks++;
+      let out = "";
+      const key = unitKey(r);
+      if (!unit || unit.key !== key) {
+        if (unit) {
+          several ??= true;
+          out += close(unit);
+        }
+        unit = newUnit(r, key);
       }
-      let src = sources.get(r.source);
-      if (!src) sources.set(r.source, (src = { findings: false, allUnreadable: true, anyUnreadable: false, patch: false, reply: false }));
-      if (r.findings.length > 0) src.findings = true;
-      if (r.kind === "unreadable") src.anyUnreadable = true;
-      else src.allUnreadable = false;
-      if (r.kind === "patch") src.patch = true;
-      if (r.kind === "reply") src.reply = true;
-      if (seen === 1) {
-        first = r;
-        return "";
+      count(unit, r);
+      if (r.kind === "patch") anyPatch = true;
+      if (unit.messages === 1) {
+        unit.held = r;
+        return out;
       }
-      const held = first ? out(first, true) : "";
-      first = null;
-      return held + out(r, true);
+      if (unit.held) out += write(unit, unit.held, true);
+      unit.held = null;
+      return out + write(unit, r, true);
     },
     end() {
-      let text = first ? out(first, false) : "";
-      first = null;
-      const counts = [`${totals.errors} errors`, `${totals.warnings} warnings`];
-      if (meta.strict || totals.checks > 0) counts.push(`${totals.checks} checks`);
-      counts.push(`${totals.lines} lines checked`);
-      if (meta.baseline) counts.push(`${totals.suppressed} suppressed by the baseline`);
-      text += `total: ${counts.join(", ")}\n`;
-      if (!meta.quiet) for (const [source, seen] of sources) text += `\n${verdict(source, seen)}\n`;
-      return text;
+      several ??= false;
+      let out = "";
+      if (unit) out += close(unit);
+      else if (!quiet) out += totalLine({ errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 }, meta);
+      unit = null;
+      if (!quiet && anyPatch && meta.noTree && meta.noTree.length > 0) out += `\nNOTE: ${noTreeNote(meta.noTree)}\n`;
+      return out;
     },
   };
 };
@@ -99,20 +143,66 @@ interface SourceSeen {
   reply: boolean;
 }
 
-function header(r: MessageResult): string[] {
-  const title = oneLine(`${r.source}, message ${messageNumber(r.index)}: ${r.subject || "(no subject)"}`);
-  const rule = "-".repeat(title.length);
-  return [rule, title, rule];
+function newUnit(r: MessageResult, key: string): Unit {
+  return {
+    key,
+    title: unitTitle(r),
+    name: inputName(r),
+    messages: 0,
+    held: null,
+    started: false,
+    errors: 0,
+    warnings: 0,
+    checks: 0,
+    lines: 0,
+    suppressed: 0,
+    seen: { findings: false, allUnreadable: true, anyUnreadable: false, patch: false, reply: false },
+  };
+}
+
+function count(u: Unit, r: MessageResult): void {
+  u.messages++;
+  u.lines += r.lineCount;
+  u.suppressed += r.suppressed ?? 0;
+  for (const f of r.findings) {
+    if (f.severity === "error") u.errors++;
+    else if (f.severity === "warning") u.warnings++;
+    else u.checks++;
+  }
+  if (r.findings.length > 0) u.seen.findings = true;
+  if (r.kind === "unreadable") u.seen.anyUnreadable = true;
+  else u.seen.allUnreadable = false;
+  if (r.kind === "patch") u.seen.patch = true;
+  if (r.kind === "reply") u.seen.reply = true;
+}
+
+function totalLine(u: Pick<Unit, "errors" | "warnings" | "checks" | "lines" | "suppressed">, meta: ReportMeta): string {
+  const counts = [`${u.errors} errors`, `${u.warnings} warnings`];
+  if (meta.strict || u.checks > 0) counts.push(`${u.checks} checks`);
+  counts.push(`${u.lines} lines checked`);
+  if (meta.baseline) counts.push(`${u.suppressed} suppressed by the baseline`);
+  return `total: ${counts.join(", ")}\n`;
+}
+
+/** checkpatch's header: the title between two dashed rules as long as it ([] prints nothing). */
+function dashed(titles: string[]): string {
+  return titles
+    .map((t) => {
+      const title = oneLine(t);
+      const rule = "-".repeat(title.length);
+      return `${rule}\n${title}\n${rule}\n`;
+    })
+    .join("");
 }
 
 /** The lines one message prints, each finding closed by a blank line; [] when it prints nothing. */
-function messageBlock(r: MessageResult, meta: ReportMeta): string[] {
+function messageBlock(r: MessageResult, meta: ReportMeta, name: string): string[] {
   const out: string[] = [];
   if (r.kind === "unreadable") {
     const why = r.problems.length > 0 ? `: ${r.problems.join("; ")}` : "";
-    out.push(oneLine(`UNREADABLE: ${r.source}, message ${messageNumber(r.index)} could not be read${why}`), "");
+    out.push(oneLine(`UNREADABLE: ${messageLabel(r)} could not be read${why}`), "");
   }
-  for (const f of r.findings) out.push(...findingBlock(f, r.source));
+  for (const f of r.findings) out.push(...findingBlock(f, name));
   if (r.kind !== "unreadable" && !meta.quiet && r.problems.length > 0) {
     for (const p of r.problems) out.push(`NOTE: ${oneLine(p)}`);
     out.push("");
@@ -120,14 +210,14 @@ function messageBlock(r: MessageResult, meta: ReportMeta): string[] {
   return out;
 }
 
-function findingBlock(f: Finding, source: string): string[] {
+function findingBlock(f: Finding, name: string): string[] {
   const out = [`${levelWord(f.severity)}:${f.rule}: ${oneLine(f.message)}`];
   if (f.file !== "" || f.patchLine !== null) {
     const hash = f.patchLine !== null ? `#${f.patchLine}: ` : "";
-    out.push(`${hash}FILE: ${place(f, source)}:`);
+    out.push(`${hash}FILE: ${place(f, name)}:`);
   }
   if (f.sourceLine !== undefined) out.push(oneLine(`${f.sourceKind ?? ""}${f.sourceLine}`));
-  for (const rel of f.related) out.push(`  note: ${place(rel, source)}: ${oneLine(rel.message)}`);
+  for (const rel of f.related) out.push(`  note: ${place(rel, name)}: ${oneLine(rel.message)}`);
   if (f.suggestion) {
     out.push(`  fix: ${oneLine(f.suggestion.message)}: replace with ${JSON.stringify(f.suggestion.replacement)}`);
   }
@@ -136,17 +226,16 @@ function findingBlock(f: Finding, source: string): string[] {
 }
 
 /** `path:line`, or the input position when the post-image line is unknown (see the module comment). */
-function place(loc: Pick<RelatedLocation, "file" | "line" | "patchLine">, source: string): string {
+function place(loc: Pick<RelatedLocation, "file" | "line" | "patchLine">, name: string): string {
   const file = oneLine(loc.file);
-  if (file === "") return loc.patchLine !== null ? `${source}:${loc.patchLine}` : source;
+  if (file === "") return loc.patchLine !== null ? `${name}:${loc.patchLine}` : name;
   if (loc.line !== null) return `${file}:${loc.line}`;
-  if (loc.patchLine !== null) return `${source}:${loc.patchLine} (${file}, line unknown)`;
+  if (loc.patchLine !== null) return `${name}:${loc.patchLine} (${file}, line unknown)`;
   return `${file} (line unknown)`;
 }
 
-/** checkpatch's closing sentence, in kreview's words; stdin is "Your patch", as in checkpatch. */
-function verdict(source: string, seen: SourceSeen): string {
-  const who = source === "-" ? "Your patch" : oneLine(source);
+/** checkpatch's closing sentence, in kreview's words. */
+function verdict(who: string, seen: SourceSeen): string {
   if (seen.findings) return `${who} has review points, please check them.`;
   if (seen.allUnreadable) return `${who} could not be read, see above.`;
   if (seen.anyUnreadable) return `${who} could not be read in full, see above.`;

@@ -3,6 +3,7 @@
  * per-message results to the text to print: no I/O, no console, no exit.
  */
 import type { MessageResult, Severity } from "../engine/types.js";
+import { countUnits } from "./units.js";
 
 export type FormatName = "text" | "terse" | "json" | "sarif" | "b4-review" | "email";
 
@@ -30,6 +31,19 @@ export interface ReportMeta {
   baseline?: boolean;
   /** SARIF `tool.driver.informationUri`, when kreview has a home page to name. */
   informationUri?: string;
+  /**
+   * How many inputs the run reads, a `--git` series counting one per commit
+   * (src/report/units.ts). With more than one, `text` heads each input's
+   * report and `terse` names the input on each line, as checkpatch does with
+   * several files. The whole-report functions count them from the results.
+   */
+  units?: number;
+  /**
+   * Set when no kernel tree was found (and --no-tree was not given): the ids
+   * of the rules that ran and look past the hunks, which had less to go on.
+   * The text, JSON and SARIF reports say so once (text not when quiet).
+   */
+  noTree?: readonly string[];
 }
 
 export type Formatter = (results: readonly MessageResult[], meta: ReportMeta) => string;
@@ -52,7 +66,7 @@ export type StreamFactory = (meta: ReportMeta) => ReportStream;
 /** The whole-report Formatter of a stream. */
 export function collected(factory: StreamFactory): Formatter {
   return (results, meta) => {
-    const s = factory(meta);
+    const s = factory(meta.units === undefined ? { ...meta, units: countUnits(results) } : meta);
     let out = "";
     for (const r of results) out += s.message(r);
     return out + s.end();

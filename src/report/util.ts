@@ -23,3 +23,12 @@ export function levelWord(severity: Severity): "ERROR" | "WARNING" | "CHECK" {
 export function messageNumber(index: number): number {
   return index + 1;
 }
+
+/**
+ * The note a report gives when no kernel tree was found: the rules that had
+ * less to go on (one line; the caller adds its `NOTE: ` or puts it where its
+ * format keeps notes).
+ */
+export function noTreeNote(rules: readonly string[]): string {
+  return `no kernel tree found: ${rules.join(", ")} saw the hunks only, not whole files; run inside the tree or give --tree DIR (--no-tree: hunks only, no note)`;
+}

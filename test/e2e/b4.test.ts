@@ -7,7 +7,11 @@
  *   stdout line is a finding, a failure when it contains `ERROR:` and a
  *   warning otherwise, a leading `-:` stripped; every stderr line is a
  *   failure; with no output at all the exit status decides.
- * - `b4 review` reads a JSON array instead (`--format b4-review`).
+ * - `b4 review` reads a JSON array instead (`--format b4-review`): one
+ *   object per tool result, `{tool, status, summary, url, details}`, and
+ *   shows `details` as a list of `{status, description}` when it parses as
+ *   one (src/b4/review/checks.py, _run_external_cmd; review_tui/_modals.py,
+ *   _render_detail_lines), an empty array as "nothing to report".
  *
  * The run is spawned exactly so, and the output classified as b4 does.
  */
@@ -146,50 +150,81 @@ describe(`b4.prep-perpatch-check-cmd = "${CHECK_CMD}"`, () => {
 });
 
 describe(`b4.review-perpatch-check-cmd = "${REVIEW_CMD}"`, () => {
-  const parse = (r: RunResult) => JSON.parse(r.stdout) as Record<string, unknown>[];
+  interface B4Result {
+    tool: string;
+    status: string;
+    summary: string;
+    url: string;
+    /** The detail view's lines: the JSON list parsed back, or the text's lines. */
+    details: { status: string; description: string }[] | string[];
+  }
 
-  it("the memfile_notifier patch: one object, fail, its counts in the summary, its terse lines in the details", async () => {
+  /** b4's reading of the command's stdout (checks.py _run_external_cmd, then the detail view's parse of `details`). */
+  const b4Read = (r: RunResult): B4Result[] => {
+    const data = JSON.parse(r.stdout) as unknown;
+    const entries = (Array.isArray(data) ? data : [data]) as Record<string, unknown>[];
+    return entries.map((e) => {
+      const raw = String(e.details ?? "");
+      let details: B4Result["details"] = raw === "" ? [] : raw.split("\n");
+      try {
+        const list = JSON.parse(raw) as unknown;
+        if (Array.isArray(list)) details = list as B4Result["details"];
+      } catch {
+        // plain text: b4 shows its lines
+      }
+      const status = ["pass", "warn", "fail"].includes(String(e.status)) ? String(e.status) : "fail";
+      return { tool: String(e.tool), status, summary: String(e.summary ?? ""), url: String(e.url ?? ""), details };
+    });
+  };
+
+  it("the memfile_notifier patch: one result, fail, its counts in the summary, one detail per finding with its terse line", async () => {
     const [r, terse] = await Promise.all([b4Run(REVIEW_CMD, MEMFILE), b4Run(CHECK_CMD, MEMFILE)]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(1);
-    const checks = parse(r);
+    expect(Object.keys((JSON.parse(r.stdout) as Record<string, unknown>[])[0]!)).toEqual(["tool", "status", "summary", "details"]);
+    const checks = b4Read(r);
     expect(checks).toHaveLength(1);
     const c = checks[0]!;
-    expect(Object.keys(c)).toEqual(["tool", "status", "summary", "details"]);
-    expect(c.tool).toBe("kreview");
-    expect(c.status).toBe("fail");
+    expect([c.tool, c.status, c.url]).toEqual(["kreview", "fail", ""]);
     const findings = await findingsOf(MEMFILE);
     const errors = findings.filter((f) => f.severity === "error").length;
     const warnings = findings.filter((f) => f.severity === "warning").length;
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
     expect(c.summary).toBe(`${n(errors, "error")}, ${n(warnings, "warning")}`);
-    expect(c.details).toBe(terse.stdout.trimEnd());
+    const lines = terse.stdout.trimEnd().split("\n");
+    expect(c.details).toEqual(lines.map((description) => ({ status: description.includes(" ERROR: ") ? "fail" : "warn", description })));
   });
 
-  it("warnings only: status warn", async () => {
+  it("warnings only: status warn, each detail warn", async () => {
     const rules = (await run(["rules"])).stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]!);
     const r = await b4Run(`${REVIEW_CMD} --severity ${rules.map((id) => `${id}=warning`).join(",")}`, MEMFILE);
     expect(r.status).toBe(0);
-    const checks = parse(r);
+    const checks = b4Read(r);
     expect(checks).toHaveLength(1);
     expect(checks[0]!.status).toBe("warn");
     expect(checks[0]!.summary).toMatch(/^\d+ warnings$/);
+    expect(new Set((checks[0]!.details as { status: string }[]).map((d) => d.status))).toEqual(new Set(["warn"]));
   });
 
-  it("a clean patch and a cover letter: [] (nothing to report), exit 0, nothing on stderr", async () => {
-    for (const mail of [GOOD, COVER]) {
-      const r = await b4Run(REVIEW_CMD, mail);
-      expect(r.stdout).toBe("[]\n");
-      expect(r.stderr).toBe("");
-      expect(r.status).toBe(0);
-    }
+  it("a clean patch: a pass with a summary, as b4's checkpatch handler reports one (not [], which reads as nothing to report)", async () => {
+    const r = await b4Run(REVIEW_CMD, GOOD);
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(JSON.parse(r.stdout)).toEqual([{ tool: "kreview", status: "pass", summary: "no review points" }]);
+    expect(b4Read(r)).toEqual([{ tool: "kreview", status: "pass", summary: "no review points", url: "", details: [] }]);
   });
 
-  it("several messages given by hand: one object per message with findings, the summary naming it", async () => {
+  it("a cover letter (b4 runs a per-series command on it): a pass that says there is no diff", async () => {
+    const r = await b4Run(REVIEW_CMD, COVER);
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(b4Read(r)).toEqual([{ tool: "kreview", status: "pass", summary: "no diff to review", url: "", details: [] }]);
+  });
+
+  it("several messages given by hand: one result per message, in order, the summary naming it", async () => {
     const r = await run(["--format", "b4-review", MEMFILE, GOOD, COVER, TRUNCATED]);
-    const checks = parse(r);
-    expect(checks.map((c) => c.status)).toEqual(["fail", "fail"]);
+    const checks = b4Read(r);
+    expect(checks.map((c) => c.status)).toEqual(["fail", "pass", "pass", "fail"]);
     expect(checks[0]!.summary).toMatch(new RegExp(`^\\d+ errors?, \\d+ warnings? in ${MEMFILE}, message 1: \\[PATCH v5 02/13\\] mm: Introduce memfile_notifier$`));
-    expect(checks[1]!.summary).toMatch(new RegExp(` in ${TRUNCATED}, message 1: `));
+    expect(checks[1]!.summary).toBe(`no review points in ${GOOD}, message 1: [PATCH v8 2/8] dax: Introduce holder for dax_device`);
+    expect(checks[3]!.summary).toMatch(new RegExp(` in ${TRUNCATED}, message 1: `));
   });
 });

@@ -58,7 +58,9 @@ describe("the reporters on one run over mixed inputs (every rule)", () => {
     expect(json.stderr).toBe("");
     expect(json.status).toBe(1); // at least the truncated mail's error
     const rep = json.report as unknown as Record<string, unknown>;
-    expect(Object.keys(rep)).toEqual(["tool", "version", "messages", "summary"]);
+    // run outside a kernel tree: the note says which rules saw the hunks only
+    expect(Object.keys(rep)).toEqual(["tool", "version", "messages", "summary", "notes"]);
+    expect(rep.notes).toEqual([expect.stringMatching(/^no kernel tree found: .*list-mutation-unlocked.* saw the hunks only/)]);
     expect(rep.tool).toBe("kreview");
     expect(rep.version).toBe(VERSION);
     expect(Object.keys(json.report.summary)).toEqual(["messages", "patches", "errors", "warnings", "checks"]);
@@ -123,27 +125,35 @@ describe("the reporters on one run over mixed inputs (every rule)", () => {
     expect(terse.status).toBe(json.status);
     const lines = terse.stdout.split("\n");
     expect(lines.pop()).toBe(""); // ends in a newline
-    const expected = allFindings().map(({ f, m }) => terseLine(f, m));
+    // several inputs: each line starts with the input and its line, as checkpatch --terse names its file
+    const expected = allFindings().map(({ f, m }) => terseLine(f, m, true));
     expect(lines).toEqual(expected);
     for (const l of lines) expect(l).toMatch(/^\S.*:(\d+:)? (ERROR|WARNING|CHECK): .+ \[[a-z][a-z0-9-]*\]$/);
     expect(lines).toContain(`${TRUNCATED}:300: ERROR: ${TRUNCATED_MESSAGE} (in mm/memfile_notifier.c) [patch-format]`);
+    expect(lines).toContain(
+      "fixtures/seeds/threads/memfile-notifier/v5-02-patch.eml:306: mm/memfile_notifier.c:83: ERROR: bitwise '|' between truth values in a condition: did you mean '||' [bitwise-or-in-condition]",
+    );
     // b4 takes any line with "ERROR:" for a failure: only error lines may have one.
     for (const l of lines) if (!/ ERROR: /.test(l)) expect(l).not.toMatch(/error:/i);
   });
 
-  it("text: checkpatch blocks, a header per message that prints, the total: line matching the JSON summary", () => {
+  it("text: each input under its header with its own total and verdict, the totals adding up to the JSON summary", () => {
     expect(text.stderr).toBe("");
     expect(text.status).toBe(json.status);
     const s = json.report.summary;
-    const total = text.stdout.split("\n").find((l) => l.startsWith("total: "));
-    expect(total).toMatch(new RegExp(`^total: ${s.errors} errors, ${s.warnings} warnings, \\d+ lines checked$`));
-    const header = `${TRUNCATED}, message 1: [PATCH v5 02/13] mm: Introduce memfile_notifier`;
-    expect(text.stdout).toContain(`${"-".repeat(header.length)}\n${header}\n${"-".repeat(header.length)}\n`);
+    const totals = text.stdout.split("\n").filter((l) => l.startsWith("total: "));
+    expect(totals).toHaveLength(MIXED.length);
+    const sum = (re: RegExp) => totals.reduce((n, l) => n + Number(re.exec(l)![1]), 0);
+    expect([sum(/(\d+) errors/), sum(/(\d+) warnings/)]).toEqual([s.errors, s.warnings]);
+    for (const input of MIXED) expect(text.stdout).toContain(`${"-".repeat(input.length)}\n${input}\n${"-".repeat(input.length)}\n`);
+    // one message per input: no message headers
+    expect(text.stdout).not.toMatch(/, message 1: /);
     expect(text.stdout).toContain(`ERROR:patch-format: ${TRUNCATED_MESSAGE}\n#300: FILE: ${TRUNCATED}:300 (mm/memfile_notifier.c, line unknown):\n`);
     expect(text.stdout).toContain("fixtures/patch/cover-letter.eml has no diff to review.\n");
     expect(text.stdout).toContain(`${TRUNCATED} has review points, please check them.\n`);
     const blocks = text.stdout.split("\n").filter((l) => /^(ERROR|WARNING|CHECK):[a-z][a-z0-9-]*: /.test(l));
     expect(blocks).toHaveLength(s.errors + s.warnings + s.checks);
+    expect(text.stdout).toMatch(/\n\nNOTE: no kernel tree found: .* saw the hunks only, not whole files; run inside the tree or give --tree DIR \(--no-tree: hunks only, no note\)\n$/);
   });
 
   it("sarif: valid SARIF 2.1.0, one result per finding, the truncated mail located in its input", () => {
@@ -175,8 +185,9 @@ describe("the reporters on one run over mixed inputs (every rule)", () => {
   });
 });
 
-/** The terse line a JSON finding should print as (the contract in src/report/terse.ts). */
-function terseLine(f: JsonFinding, m: JsonMessage): string {
+/** The terse line a JSON finding should print as (the contract in src/report/terse.ts); `several`: more than one input. */
+function terseLine(f: JsonFinding, m: JsonMessage, several: boolean): string {
+  const input = f.patchLine !== null ? `${m.source}:${f.patchLine}:` : `${m.source}:`;
   let where: string;
   let message = f.message;
   if (f.file !== "" && f.line !== null) where = `${f.file}:${f.line}:`;
@@ -184,6 +195,7 @@ function terseLine(f: JsonFinding, m: JsonMessage): string {
     where = `${m.source}:${f.patchLine}:`;
     if (f.file !== "") message += ` (in ${f.file})`;
   } else where = `${f.file || m.source}:`;
+  if (several && where !== input) where = `${input} ${where}`;
   const level = f.severity === "error" ? "ERROR" : f.severity === "warning" ? "WARNING" : "CHECK";
   const line = `${where} ${level}: ${message} [${f.rule}]`;
   return f.severity === "error" ? line : line.replace(/(error)(?=:)/gi, "$1 ");
@@ -217,7 +229,7 @@ describe("text output", () => {
     );
   });
 
-  it("-q: findings and the total only: no verdict, no NOTE lines", async () => {
+  it("-q, as checkpatch -q: a clean input prints nothing; otherwise findings and the total only: no verdict, no NOTE lines", async () => {
     const [good, goodQ, charset, charsetQ] = await Promise.all([
       run([...FORMAT_ONLY, GOOD]),
       run([...FORMAT_ONLY, "-q", GOOD]),
@@ -226,9 +238,12 @@ describe("text output", () => {
     ]);
     for (const r of [good, goodQ, charset, charsetQ]) expect(r).toMatchObject({ status: 0, stderr: "" });
     expect(good.stdout).toBe(`total: 0 errors, 0 warnings, 256 lines checked\n\n${GOOD} has no obvious review points and is ready for submission.\n`);
-    expect(goodQ.stdout).toBe("total: 0 errors, 0 warnings, 256 lines checked\n");
+    expect(goodQ.stdout).toBe("");
     expect(charset.stdout).toMatch(/^NOTE: .*charset.*\n\ntotal: 0 errors, 0 warnings, 145 lines checked\n\n.* has no diff to review\.\n$/);
-    expect(charsetQ.stdout).toBe("total: 0 errors, 0 warnings, 145 lines checked\n");
+    expect(charsetQ.stdout).toBe("");
+    const bad = await run([...FORMAT_ONLY, "-q", TRUNCATED]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe(`ERROR:patch-format: ${TRUNCATED_MESSAGE}\n#300: FILE: ${TRUNCATED}:300 (mm/memfile_notifier.c, line unknown):\n\ntotal: 1 errors, 0 warnings, 300 lines checked\n`);
   });
 });
 

@@ -68,6 +68,11 @@ function git(...args: string[]): string {
   }).trim();
 }
 
+/** A literal string inside a RegExp. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 function commitFile(rel: string, content: string, subject: string): void {
   mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
   writeFileSync(path.join(repo, rel), content);
@@ -106,31 +111,47 @@ afterAll(() => {
 });
 
 describe("--git lints commits as format-patch mails them", () => {
-  it("--git HEAD: the last commit, with its subject, and the bitwise-or finding", async () => {
+  it("--git HEAD: the last commit, with its subject and sha, and the bitwise-or finding", async () => {
     const r = await runJson(["--git", "HEAD"], { cwd: repo });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(1);
     expect(r.report.messages).toHaveLength(1);
     const m = r.report.messages[0]!;
-    expect(m).toMatchObject({ source: "git:HEAD", index: 0, subject: `[PATCH] ${BAD_SUBJECT}`, kind: "patch" });
+    expect(m).toMatchObject({ source: "git:HEAD", index: 0, commit: git("rev-parse", "HEAD"), subject: `[PATCH] ${BAD_SUBJECT}`, kind: "patch" });
     expect(m.findings.map((f) => [f.rule, f.file, f.line])).toContainEqual(["bitwise-or-in-condition", "drivers/foo/foo.c", BAD_LINE]);
   });
 
-  it("--git -2: the last two non-merge commits; the text report heads the bad one with its subject", async () => {
+  it("--git -2: each commit headed as checkpatch heads it, lines of that commit's own patch, a verdict per commit", async () => {
     const json = await runJson(["--git", "-2"], { cwd: repo });
     expect(json.stderr).toBe("");
     expect(json.report.messages.map((m) => m.subject)).toEqual([`[PATCH 1/2] ${SIDE_SUBJECT}`, `[PATCH 2/2] ${BAD_SUBJECT}`]);
+    const [side, bad] = [git("rev-parse", "HEAD~1^2"), git("rev-parse", "HEAD")];
+    expect(json.report.messages.map((m) => [m.source, m.index, m.commit])).toEqual([
+      ["git:-2", 0, side],
+      ["git:-2", 1, bad],
+    ]);
 
     const text = await run(["--git", "-2"], { cwd: repo });
     expect(text.stderr).toBe("");
     expect(text.status).toBe(1);
-    const header = `git:-2, message 2: [PATCH 2/2] ${BAD_SUBJECT}`;
-    const rule = "-".repeat(header.length);
-    expect(text.stdout).toContain(
-      `${rule}\n${header}\n${rule}\nERROR:bitwise-or-in-condition: bitwise '|' between truth values in a condition: did you mean '||'\n`,
+    // the line the user can see: that of `git format-patch -1 --stdout <sha>`, not of the two-commit mbox
+    const own = git("format-patch", "--stdout", "-1", bad).split("\n").indexOf("+\tif (!a | !b)") + 1;
+    expect(own).toBeGreaterThan(10);
+    const sideTitle = `Commit ${side.slice(0, 12)} ("${SIDE_SUBJECT}")`;
+    const badTitle = `Commit ${bad.slice(0, 12)} ("${BAD_SUBJECT}")`;
+    const dashed = (t: string) => `${"-".repeat(t.length)}\n${t}\n${"-".repeat(t.length)}\n`;
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^${escape(dashed(sideTitle))}total: 0 errors, 0 warnings, \\d+ lines checked\n\n${escape(sideTitle)} has no obvious review points and is ready for submission\\.\n` +
+          `${escape(dashed(badTitle))}ERROR:bitwise-or-in-condition: bitwise '\\|' between truth values in a condition: did you mean '\\|\\|'\n` +
+          `#${own}: FILE: drivers/foo/foo\\.c:${BAD_LINE}:\n\\+\tif \\(!a \\| !b\\)\n`,
+      ),
     );
-    expect(text.stdout).toContain(`FILE: drivers/foo/foo.c:${BAD_LINE}:\n+\tif (!a | !b)\n`);
-    expect(text.stdout).toContain("git:-2 has review points, please check them.\n");
+    expect(text.stdout).toContain(`\n${badTitle} has review points, please check them.\n`);
+    expect(text.stdout).not.toContain("git:-2");
+
+    const terse = await run(["--git", "-2", "--format", "terse"], { cwd: repo });
+    expect(terse.stdout).toBe(`${bad.slice(0, 12)}:${own}: drivers/foo/foo.c:${BAD_LINE}: ERROR: bitwise '|' between truth values in a condition: did you mean '||' [bitwise-or-in-condition]\n`);
   });
 
   it("--git base..HEAD: every commit of the range in order, the merge left out, findings only on the bad one", async () => {
@@ -145,14 +166,15 @@ describe("--git lints commits as format-patch mails them", () => {
     expect(r.report.messages.slice(0, 2).flatMap((m) => m.findings)).toEqual([]);
 
     const terse = await run(["--git", "base..HEAD", "--format", "terse"], { cwd: repo });
-    expect(terse.stdout).toMatch(new RegExp(`^drivers/foo/foo\\.c:${BAD_LINE}: ERROR: .* \\[bitwise-or-in-condition\\]$`, "m"));
+    expect(terse.stdout).toMatch(new RegExp(`^[0-9a-f]{12}:\\d+: drivers/foo/foo\\.c:${BAD_LINE}: ERROR: .* \\[bitwise-or-in-condition\\]$`, "m"));
   });
 
-  it("a single clean commit is clean: exit 0, nothing on stderr", async () => {
+  it("a single clean commit is clean: exit 0, nothing on stderr, the verdict naming the commit", async () => {
     const r = await run(["--git", "HEAD~1^2"], { cwd: repo }); // side: add a readme
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^total: 0 errors, 0 warnings, \d+ lines checked\n\ngit:HEAD~1\^2 has no obvious review points and is ready for submission\.\n$/);
+    const title = `Commit ${git("rev-parse", "--short=12", "HEAD~1^2")} ("${SIDE_SUBJECT}")`;
+    expect(r.stdout).toMatch(new RegExp(`^total: 0 errors, 0 warnings, \\d+ lines checked\n\n${escape(title)} has no obvious review points and is ready for submission\\.\n`));
   });
 
   it("--git with input files too: the series first, then the files", async () => {

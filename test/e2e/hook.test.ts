@@ -160,7 +160,7 @@ describe("kreview hook install / status / uninstall", () => {
     // old hook passes, kreview passes
     const ok = runHook(hooks, repo, GOOD);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain("is ready for submission");
+    expect(ok.stdout).toBe(""); // a clean file passes quietly
     expect(readFileSync(log, "utf8")).toBe(`old-hook ran ${GOOD}\n`);
 
     // old hook passes, kreview finds errors
@@ -328,14 +328,23 @@ describe("kreview hook run (what the installed hook calls)", () => {
     }
   });
 
-  it("a clean patch and a cover letter pass; a second argument (git 2.41's headers file) is accepted", () => {
+  it("a clean patch and a cover letter pass quietly; a second argument (git 2.41's headers file) is accepted", () => {
     const good = kreview(["hook", "run", GOOD, path.join(tmp, "no-such-headers")], repo);
-    expect(good.status).toBe(0);
-    expect(good.stderr).toBe("");
-    expect(good.stdout).toContain("has no obvious review points and is ready for submission.");
+    expect(good).toEqual({ status: 0, stdout: "", stderr: "" });
     const cover = kreview(["hook", "run", COVER], repo);
-    expect(cover.status).toBe(0);
-    expect(cover.stdout).toContain("has no diff to review.");
+    expect(cover).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+
+  it("a review reply passes: what it quotes is the author's code, not the sender's; the patch it answers is still refused", () => {
+    const replies = path.join(tmp, "hook-run-replies.mbox");
+    const made = kreview(["--format", "email", BAD, "-o", replies], repo);
+    expect(made.status).toBe(1);
+    // the reply quotes the bad line, and kreview reads it as a reply with that finding
+    expect(readFileSync(replies, "utf8")).toContain("> +\tif (!inode || !notifier | !pfn_ops)");
+    const asReply = kreview(["--format", "json", replies], repo);
+    expect(JSON.parse(asReply.stdout).messages[0]).toMatchObject({ kind: "reply", findings: expect.arrayContaining([expect.objectContaining({ rule: "bitwise-or-in-condition" })]) });
+    expect(kreview(["hook", "run", replies], repo)).toEqual({ status: 0, stdout: "", stderr: "" });
+    expect(kreview(["hook", "run", BAD], repo).status).toBe(1);
   });
 
   it("an unreadable file: a message naming it on stderr, exit 2", () => {
@@ -392,7 +401,7 @@ describe("kreview hook run (what the installed hook calls)", () => {
     const inTree = kreview(["hook", "run", patch], tree);
     expect(inTree.status).toBe(1);
     expect(inTree.stdout).toContain("ERROR:list-mutation-unlocked:");
-    expect(inTree.stdout).toBe(kreview([patch], tree).stdout);
+    expect(inTree.stdout).toBe(kreview(["-q", patch], tree).stdout);
     const alone = kreview(["hook", "run", patch], repo);
     expect(alone.status).toBe(0);
     expect(alone.stdout).not.toContain("list-mutation-unlocked");
@@ -526,6 +535,30 @@ describe("git send-email --validate with kreview's hook", () => {
     const r = sendEmail(repo, [COVER, BAD, GOOD]);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain(`${BAD}: rejected by sendemail-validate hook`);
+    expect(takeSent()).toEqual([]);
+  });
+
+  it("the review replies the README tells maintainers to send go out through the hook; the bad patch they answer still does not", () => {
+    if (skip) return;
+    // kreview --format email series.mbox -o replies.mbox; mkdir replies; git mailsplit -oreplies replies.mbox; git send-email replies/
+    const work = path.join(tmp, "maintainer");
+    mkdirSync(path.join(work, "replies"), { recursive: true }); // git mailsplit writes into a directory that exists
+    const made = kreview(["--format", "email", BAD, OTHER, "-o", "replies.mbox"], work);
+    expect(made.status).toBe(1); // the patch it answers has an error-level finding
+    const split = spawnSync("git", ["mailsplit", "-oreplies", "replies.mbox"], { cwd: work, env, encoding: "utf8" });
+    expect(split.status, split.stderr).toBe(0);
+    const files = readdirSync(path.join(work, "replies"));
+    expect(files.length).toBeGreaterThanOrEqual(1);
+    const r = sendEmail(repo, [path.join(work, "replies")]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain("rejected by sendemail-validate hook");
+    const sent = takeSent();
+    expect(sent).toHaveLength(files.length);
+    expect(sent[0]).toContain("Subject: Re: [PATCH v5 02/13] mm: Introduce memfile_notifier");
+
+    const refused = sendEmail(repo, [BAD]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain(`${BAD}: rejected by sendemail-validate hook`);
     expect(takeSent()).toEqual([]);
   });
 

@@ -75,6 +75,56 @@ describe("several paths in one call", () => {
   });
 });
 
+describe("several inputs, each its own report (checkpatch's habits with several files)", () => {
+  // out/: two copies of the truncated mail (identical findings), a clean patch, and an mbox holding a clean patch and the truncated mail
+  const OUT = "review-out";
+  const sep = "From kreview Mon Sep 17 00:00:00 2001\n";
+  beforeAll(() => {
+    const dir = path.join(tmp, OUT);
+    mkdirSync(dir);
+    copyFileSync(path.join(REPO, TRUNCATED), path.join(dir, "0001-a.patch"));
+    copyFileSync(path.join(REPO, TRUNCATED), path.join(dir, "0002-b.patch"));
+    copyFileSync(path.join(REPO, GOOD), path.join(dir, "0003-c.patch"));
+    writeFileSync(path.join(dir, "series.mbox"), Buffer.concat([Buffer.from(sep), fixture(GOOD), Buffer.from(`\n${sep}`), fixture(TRUNCATED)]));
+  });
+  const a = path.join(OUT, "0001-a.patch");
+  const b = path.join(OUT, "0002-b.patch");
+  const c = path.join(OUT, "0003-c.patch");
+  const mbox = path.join(OUT, "series.mbox");
+  const dashed = (title: string) => `${"-".repeat(title.length)}\n${title}\n${"-".repeat(title.length)}\n`;
+  const block = (input: string, line: number) =>
+    `ERROR:patch-format: hunk ends after 77 of 114 lines: the mail may be truncated or the counts are wrong\n#${line}: FILE: ${input}:${line} (mm/memfile_notifier.c, line unknown):\n\n`;
+
+  it("text: each file under its name with its own total and verdict; a banner per message only in the mbox", async () => {
+    const r = await run([...FORMAT_ONLY, `${OUT}/`], { cwd: tmp });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(1);
+    // in the mbox the truncated mail's line 300 comes after a separator, the good patch, a blank line and a separator
+    const goodLines = fixture(GOOD).toString("utf8").split("\n").length - 1;
+    const offset = 1 + goodLines + 1 + 1;
+    expect(r.stdout).toBe(
+      dashed(a) + block(a, 300) + "total: 1 errors, 0 warnings, 300 lines checked\n\n" + `${a} has review points, please check them.\n` +
+        dashed(b) + block(b, 300) + "total: 1 errors, 0 warnings, 300 lines checked\n\n" + `${b} has review points, please check them.\n` +
+        dashed(c) + "total: 0 errors, 0 warnings, 256 lines checked\n\n" + `${c} has no obvious review points and is ready for submission.\n` +
+        dashed(mbox) + dashed(`${mbox}, message 2: [PATCH v5 02/13] mm: Introduce memfile_notifier`) + block(mbox, offset + 300) +
+        "total: 1 errors, 0 warnings, 556 lines checked\n\n" + `${mbox} has review points, please check them.\n`,
+    );
+  });
+
+  it("terse: each line starts with the input and its line; -q text: the clean file prints nothing", async () => {
+    const [terse, quiet] = await Promise.all([run([...FORMAT_ONLY, "--format", "terse", OUT], { cwd: tmp }), run([...FORMAT_ONLY, "-q", OUT], { cwd: tmp })]);
+    expect(terse.stderr).toBe("");
+    expect(terse.status).toBe(1);
+    const msg = "ERROR: hunk ends after 77 of 114 lines: the mail may be truncated or the counts are wrong (in mm/memfile_notifier.c) [patch-format]";
+    expect(terse.stdout.split("\n").map((l) => l.replace(/:\d+: ERROR:.*/, ""))).toEqual([a, b, mbox, ""]);
+    expect(terse.stdout.split("\n")[0]).toBe(`${a}:300: ${msg}`);
+    expect(quiet.status).toBe(1);
+    expect(quiet.stdout).not.toContain(c);
+    expect(quiet.stdout.match(/^total: /gm)).toHaveLength(3);
+    expect(quiet.stdout).not.toContain("please check them");
+  });
+});
+
 describe("a directory", () => {
   it("contributes its *.patch, *.eml and *.mbox files, sorted by name, and nothing else", async () => {
     const dir = path.join(tmp, "outgoing");
@@ -167,7 +217,7 @@ describe("plain diffs and the web-archive form", () => {
     const [gitDiff, diffU, text] = await Promise.all([
       runJson([...FORMAT_ONLY, GIT_DIFF]),
       runJson([...FORMAT_ONLY, DIFF_U]),
-      run([...FORMAT_ONLY, "-q", GIT_DIFF]),
+      run([...FORMAT_ONLY, GIT_DIFF]),
     ]);
     for (const r of [gitDiff, diffU]) {
       expect(r.stderr).toBe("");
@@ -175,7 +225,7 @@ describe("plain diffs and the web-archive form", () => {
       expect(r.report.messages).toHaveLength(1);
       expect(r.report.messages[0]).toMatchObject({ messageId: "", subject: "", kind: "patch", findings: [], problems: [] });
     }
-    expect(text.stdout).toBe("total: 0 errors, 0 warnings, 29 lines checked\n"); // git-diff.txt has 29 lines
+    expect(text.stdout.split("\n")[0]).toBe("total: 0 errors, 0 warnings, 29 lines checked"); // git-diff.txt has 29 lines
   });
 
   it("seed 002, a whole patch as a web archive shows it (tabs after '+' collapsed), is a patch", async () => {

@@ -154,6 +154,34 @@ describe("the tree as context", () => {
     expect(snapshot(outside) + snapshot(tree)).toBe(before);
   });
 
+  it("outside any tree, the report says once which rules saw the hunks only (not on stderr); not with --no-tree, nor with -q", async () => {
+    const elsewhere = path.join(tmp, "elsewhere");
+    mkdirSync(elsewhere, { recursive: true });
+    const [inTree, outside, noTree, quiet, json] = await Promise.all([
+      run([patchFile], { cwd: tree }),
+      run([patchFile], { cwd: elsewhere }),
+      run(["--no-tree", patchFile], { cwd: elsewhere }),
+      run(["-q", patchFile], { cwd: elsewhere }),
+      runJson([patchFile], { cwd: elsewhere }),
+    ]);
+    // the same patch: an error in the tree, "ready" outside it, which the note now explains
+    expect(inTree.status).toBe(1);
+    expect(inTree.stdout).toContain("ERROR:list-mutation-unlocked:");
+    expect(inTree.stdout).not.toContain("NOTE: no kernel tree");
+    expect(outside.status).toBe(0);
+    expect(outside.stderr).toBe("");
+    expect(outside.stdout).toMatch(/has no obvious review points and is ready for submission\.\n\nNOTE: no kernel tree found: ([a-z-]+, )*list-mutation-unlocked(, [a-z-]+)* saw the hunks only, not whole files; run inside the tree or give --tree DIR \(--no-tree: hunks only, no note\)\n$/);
+    // check-level rules report nothing without --strict: they are not named
+    expect(outside.stdout).not.toMatch(/NOTE: .*safe-iterator-misuse/);
+    expect(outside.stdout.match(/NOTE: /g)).toHaveLength(1);
+    expect(noTree.stdout).toBe(outside.stdout.replace(/\n\nNOTE: .*\n$/, "\n"));
+    expect(quiet).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    expect(json.stderr).toBe("");
+    expect((json.report as unknown as { notes: string[] }).notes).toEqual([expect.stringMatching(/^no kernel tree found: .*list-mutation-unlocked/)]);
+    const strict = await run(["--strict", patchFile], { cwd: elsewhere });
+    expect(strict.stdout).toMatch(/NOTE: no kernel tree found: .*safe-iterator-misuse/);
+  });
+
   it("--tree that is not a kernel tree is a usage error", async () => {
     const r = await run(["--tree", tmp, patchFile], { cwd: tmp });
     expect(r.status).toBe(2);

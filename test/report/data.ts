@@ -219,7 +219,35 @@ export function coverResult(): MessageResult {
   };
 }
 
+/** `--git -2`: a clean commit and one with the bitwise error, one input with a sha on each message, lines counted per commit. */
+export function commitResults(): MessageResult[] {
+  return [
+    {
+      source: "git:-2",
+      index: 0,
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      messageId: "",
+      subject: "[PATCH 1/2] net: foo: comment the error return",
+      kind: "patch",
+      findings: [],
+      problems: [],
+      lineCount: 22,
+    },
+    {
+      source: "git:-2",
+      index: 1,
+      commit: "fedcba9876543210fedcba9876543210fedcba98",
+      messageId: "",
+      subject: "[PATCH 2/2] net: foo: reject a zero length",
+      kind: "patch",
+      findings: [{ ...bitwiseError(), patchLine: 18 }],
+      problems: [],
+      lineCount: 23,
+    },
+  ];
+}
+
 /** Every result above, for the checks that must hold for any input. */
 export function allResults(): MessageResult[] {
-  return [patchResult(), replyResult(), ...seriesResults(), stdinResult(), signOffResult(), coverResult()];
+  return [patchResult(), replyResult(), ...seriesResults(), stdinResult(), signOffResult(), coverResult(), ...commitResults()];
 }

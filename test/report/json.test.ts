@@ -21,12 +21,17 @@ const isNatural = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 /** Checks one parsed report against docs/json-output.md, member by member, in order. */
 function checkShape(report: Obj) {
-  expect(Object.keys(report)).toEqual(TOP);
+  expect(Object.keys(report)).toEqual("notes" in report ? [...TOP, "notes"] : TOP);
+  if ("notes" in report) {
+    expect(Array.isArray(report.notes)).toBe(true);
+    for (const n of report.notes as unknown[]) expect(typeof n).toBe("string");
+  }
   expect(report.tool).toBe("kreview");
   expect(typeof report.version).toBe("string");
   expect(Array.isArray(report.messages)).toBe(true);
   for (const m of report.messages as Obj[]) {
-    expect(Object.keys(m)).toEqual(MESSAGE);
+    expect(Object.keys(m)).toEqual("commit" in m ? ["source", "index", "commit", ...MESSAGE.slice(2)] : MESSAGE);
+    if ("commit" in m) expect(m.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(typeof m.source).toBe("string");
     expect(isNatural(m.index)).toBe(true);
     expect(typeof m.messageId).toBe("string");
@@ -74,6 +79,34 @@ describe("json reporter", () => {
     const out = json(allResults(), meta);
     expect(out.endsWith("}\n")).toBe(true);
     checkShape(JSON.parse(out) as Obj);
+  });
+
+  it("has the documented shape with the no-tree note, which it gives only when a patch was read", () => {
+    const noTree = ["list-mutation-unlocked"];
+    const doc = JSON.parse(json(allResults(), { ...meta, noTree })) as Obj;
+    checkShape(doc);
+    expect(doc.notes).toEqual(["no kernel tree found: list-mutation-unlocked saw the hunks only, not whole files; run inside the tree or give --tree DIR (--no-tree: hunks only, no note)"]);
+    expect(JSON.parse(json([seriesResults()[0]!], { ...meta, noTree }))).not.toHaveProperty("notes");
+    expect(JSON.parse(json(allResults(), meta))).not.toHaveProperty("notes");
+  });
+
+  it("with a baseline and no tree, the summary counts what the baseline took out and the note is still given", () => {
+    const results = allResults();
+    results[0]!.suppressed = 2;
+    results[results.length - 1]!.suppressed = 1;
+    const doc = JSON.parse(json(results, { ...meta, baseline: true, noTree: ["list-mutation-unlocked"] })) as { summary: Obj; notes: string[] };
+    expect(doc.summary.suppressed).toBe(3);
+    expect(doc.notes).toHaveLength(1);
+    expect(JSON.parse(json(results, meta)).summary).not.toHaveProperty("suppressed");
+  });
+
+  it("names the commit of a --git message after its index", () => {
+    const doc = JSON.parse(json(allResults(), meta)) as { messages: Obj[] };
+    const commits = doc.messages.filter((m) => "commit" in m);
+    expect(commits.map((m) => [m.source, m.index, m.commit])).toEqual([
+      ["git:-2", 0, "0123456789abcdef0123456789abcdef01234567"],
+      ["git:-2", 1, "fedcba9876543210fedcba9876543210fedcba98"],
+    ]);
   });
 
   it("reports one patch exactly", () => {

@@ -23,7 +23,7 @@ import { describe, expect, it } from "vitest";
 import type { MessageResult } from "../../src/engine/types.js";
 import { formatters } from "../../src/report/index.js";
 import { SARIF_SCHEMA_URI } from "../../src/report/sarif.js";
-import { allResults, bitwiseError, lockWarning, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
+import { allResults, bitwiseError, commitResults, lockWarning, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
 
 const require = createRequire(import.meta.url);
 const schema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as Record<string, unknown>;
@@ -185,6 +185,15 @@ describe("sarif reporter", () => {
       },
     ]);
     expect(check([patchResult()]).runs[0].invocations).toEqual([{ executionSuccessful: true }]);
+  });
+
+  it("says in a note notification which rules had less to go on when no kernel tree was found, and names a --git commit", () => {
+    const log = check([...commitResults()], { ...meta, noTree: ["list-mutation-unlocked", "sleep-in-atomic"] });
+    expect(log.runs[0].invocations[0].toolExecutionNotifications).toEqual([
+      { level: "note", message: { text: "no kernel tree found: list-mutation-unlocked, sleep-in-atomic saw the hunks only, not whole files; run inside the tree or give --tree DIR (--no-tree: hunks only, no note)" } },
+    ]);
+    expect(log.runs[0].results[0].properties).toMatchObject({ source: "git:-2", messageIndex: 1, commit: "fedcba9876543210fedcba9876543210fedcba98", patchLine: 18 });
+    expect(check(commitResults()).runs[0].invocations).toEqual([{ executionSuccessful: true }]);
   });
 
   it("names rules the meta does not list, and encodes odd paths as URI references", () => {

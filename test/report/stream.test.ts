@@ -39,10 +39,21 @@ describe("streamed reporters", () => {
       // the third message's text is out before the end
       expect(parts[2].length, format).toBeGreaterThan(0);
     }
-    // text: the first message is held until the second shows there are several (then it gets a header)
+    // text: an input's first message is held until the next shows whether the input holds several;
+    // here the next is another input, so the first is written under its input's header, with its total
     const text = streamed("text", rs);
     expect(text[0]).toBe("");
-    expect(text[1]).toMatch(/^-+\n.*message 1/);
+    expect(text[1]).toMatch(/^-+\n0001-net-foo-fix-bar\.patch\n-+\nERROR:bitwise-or-in-condition:/);
+    expect(text[1]).toMatch(/\ntotal: 1 errors, 1 warnings, 120 lines checked\n\n0001-net-foo-fix-bar\.patch has review points, please check them\.\n$/);
+  });
+
+  it("text writes each message of a long input as it comes, and its total at the end", () => {
+    const mbox = Array.from({ length: 4 }, (_, i) => ({ ...patchResult(), source: "list.mbox", index: i }));
+    const parts = streamed("text", mbox, { ...meta, units: 1 });
+    expect(parts[0]).toBe("");
+    expect(parts[1]).toMatch(/^-+\nlist\.mbox, message 1: .*\n-+\nERROR:[^]*\n-+\nlist\.mbox, message 2: /);
+    for (const p of parts.slice(2, 4)) expect(p).toMatch(/^-+\nlist\.mbox, message \d: /);
+    expect(parts[4]).toMatch(/^total: 4 errors, 4 warnings, 480 lines checked\n/);
   });
 
   it("text with one message prints no per-message header", () => {

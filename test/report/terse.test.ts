@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Finding, MessageResult, Severity } from "../../src/engine/types.js";
-import { formatters } from "../../src/report/index.js";
-import { allResults, bitwiseError, coverResult, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
+import { formatters, streams } from "../../src/report/index.js";
+import { allResults, bitwiseError, commitResults, coverResult, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
 
 const terse = formatters.terse;
 const lines = (...l: string[]) => l.join("\n") + "\n";
@@ -33,13 +33,38 @@ describe("terse reporter", () => {
   });
 
   it("names the input for findings about the whole message", () => {
-    expect(terse([...seriesResults(), stdinResult(), signOffResult()], meta)).toBe(
+    expect(terse(seriesResults(), meta)).toBe(
       lines(
         "series.mbox:39: WARNING: 'Fixes:' tag should name at least 12 characters of the commit id [fixes-tag]",
         "drivers/net/foo.c:88: CHECK: comparison to NULL could be written '!priv' [comparison-to-null]",
-        "0003-no-sob.patch: ERROR: missing 'Signed-off-by:' line from the author [missing-sign-off]",
       ),
     );
+    expect(terse([signOffResult()], meta)).toBe(lines("0003-no-sob.patch: ERROR: missing 'Signed-off-by:' line from the author [missing-sign-off]"));
+  });
+
+  it("with several inputs, starts each line with the input and its line, as checkpatch --terse names the file it read", () => {
+    expect(terse([...seriesResults(), stdinResult(), signOffResult(), patchResult()], meta)).toBe(
+      lines(
+        "series.mbox:39: WARNING: 'Fixes:' tag should name at least 12 characters of the commit id [fixes-tag]",
+        "series.mbox:71: drivers/net/foo.c:88: CHECK: comparison to NULL could be written '!priv' [comparison-to-null]",
+        "0003-no-sob.patch: ERROR: missing 'Signed-off-by:' line from the author [missing-sign-off]",
+        "0001-net-foo-fix-bar.patch:49: drivers/net/foo.c:161: ERROR: '|' between two conditions, did you mean '||' [bitwise-or-in-condition]",
+        "0001-net-foo-fix-bar.patch:60: drivers/net/foo.c:172: WARNING: 'priv->lock' is still held at this return [lock-held-on-return]",
+      ),
+    );
+    // the streamed form knows the inputs from the caller
+    const s = streams.terse({ ...meta, units: 2 });
+    expect(s.message(patchResult())).toMatch(/^0001-net-foo-fix-bar\.patch:49: drivers\/net\/foo\.c:161: ERROR: /);
+    expect(streams.terse({ ...meta, units: 1 }).message(patchResult())).toMatch(/^drivers\/net\/foo\.c:161: ERROR: /);
+  });
+
+  it("--git: commits are inputs, named by their short sha, lines counted within the commit", () => {
+    expect(terse(commitResults(), meta)).toBe(
+      lines("fedcba987654:18: drivers/net/foo.c:161: ERROR: '|' between two conditions, did you mean '||' [bitwise-or-in-condition]"),
+    );
+    const [, bad] = commitResults();
+    bad!.findings = [{ ...bad!.findings[0]!, line: null }];
+    expect(terse([bad!], meta)).toBe(lines("fedcba987654:18: ERROR: '|' between two conditions, did you mean '||' (in drivers/net/foo.c) [bitwise-or-in-condition]"));
   });
 
   it("prints nothing at all for clean, no-diff and unreadable messages, quiet or not", () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { formatters } from "../../src/report/index.js";
-import { coverResult, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
+import { bitwiseError, commitResults, coverResult, meta, patchResult, replyResult, seriesResults, signOffResult, stdinResult } from "./data.js";
 
 const text = formatters.text;
 
 /** Joins expected lines; every report ends with a newline. */
 const lines = (...l: string[]) => l.join("\n") + "\n";
+/** checkpatch's header: the title between dashed rules of its length. */
+const dashed = (title: string) => ["-".repeat(title.length), title, "-".repeat(title.length)];
 
 describe("text reporter", () => {
   it("prints checkpatch's blocks, notes, the fix, total and verdict for one patch", () => {
@@ -55,9 +57,12 @@ describe("text reporter", () => {
     );
   });
 
-  it("heads each message that prints something when there are several, and gives one verdict per input", () => {
-    expect(text([...seriesResults(), stdinResult()], meta)).toBe(
+  it("gives each input its own report under its name, as checkpatch does with several files, and heads messages only in an mbox", () => {
+    expect(text([...seriesResults(), stdinResult(), signOffResult()], meta)).toBe(
       lines(
+        "-----------",
+        "series.mbox",
+        "-----------",
         "--------------------------------------------------------------",
         "series.mbox, message 2: [PATCH 1/2] net: foo: check the length",
         "--------------------------------------------------------------",
@@ -74,23 +79,69 @@ describe("text reporter", () => {
         "------------------------------------",
         "UNREADABLE: series.mbox, message 3 could not be read: base64 body does not decode",
         "",
-        "---------------------------------",
-        "-, message 1: [PATCH] mm: tidy up",
-        "---------------------------------",
-        "NOTE: unknown charset 'x-foo', read as latin-1",
-        "",
-        "total: 0 errors, 1 warnings, 1 checks, 142 lines checked",
+        "total: 0 errors, 1 warnings, 1 checks, 102 lines checked",
         "",
         "series.mbox has review points, please check them.",
+        "----------",
+        "Your patch",
+        "----------",
+        "NOTE: unknown charset 'x-foo', read as latin-1",
+        "",
+        "total: 0 errors, 0 warnings, 40 lines checked",
         "",
         "Your patch has no obvious review points and is ready for submission.",
+        "-----------------",
+        "0003-no-sob.patch",
+        "-----------------",
+        "ERROR:missing-sign-off: missing 'Signed-off-by:' line from the author",
+        "",
+        "total: 1 errors, 0 warnings, 20 lines checked",
+        "",
+        "0003-no-sob.patch has review points, please check them.",
       ),
     );
   });
 
-  it("leaves out input notes and verdicts when quiet, but not unreadable messages", () => {
-    expect(text([...seriesResults(), stdinResult()], { ...meta, quiet: true })).toBe(
+  it("an mbox alone: its messages headed, one total and one verdict, no input header", () => {
+    const out = text(seriesResults(), meta);
+    expect(out.startsWith(dashed("series.mbox, message 2: [PATCH 1/2] net: foo: check the length").join("\n"))).toBe(true);
+    expect(out.match(/^total: /gm)).toHaveLength(1);
+    expect(out.endsWith("total: 0 errors, 1 warnings, 1 checks, 102 lines checked\n\nseries.mbox has review points, please check them.\n")).toBe(true);
+  });
+
+  it("--git: each commit is headed as checkpatch heads it, with its own total and verdict, positions naming the commit", () => {
+    const [clean, bad] = commitResults();
+    bad!.findings.push({ ...bitwiseError(), rule: "missing-sign-off", file: "", line: null, patchLine: 4, sourceLine: undefined });
+    expect(text([clean!, bad!], meta)).toBe(
       lines(
+        ...dashed('Commit 0123456789ab ("net: foo: comment the error return")'),
+        "total: 0 errors, 0 warnings, 22 lines checked",
+        "",
+        'Commit 0123456789ab ("net: foo: comment the error return") has no obvious review points and is ready for submission.',
+        ...dashed('Commit fedcba987654 ("net: foo: reject a zero length")'),
+        "ERROR:bitwise-or-in-condition: '|' between two conditions, did you mean '||'",
+        "#18: FILE: drivers/net/foo.c:161:",
+        "+\tif (!a | !b)",
+        "",
+        "ERROR:missing-sign-off: '|' between two conditions, did you mean '||'",
+        "#4: FILE: fedcba987654:4:",
+        "",
+        "total: 2 errors, 0 warnings, 23 lines checked",
+        "",
+        'Commit fedcba987654 ("net: foo: reject a zero length") has review points, please check them.',
+      ),
+    );
+    // one commit alone: no header, the verdict still names it
+    expect(text([bad!], meta)).not.toMatch(/^-+$/m);
+    expect(text([bad!], meta)).toContain('\nCommit fedcba987654 ("net: foo: reject a zero length") has review points, please check them.\n');
+  });
+
+  it("quiet is checkpatch's -q: a clean input prints nothing, the others their findings and total under their header, and no notes or verdicts", () => {
+    expect(text([...seriesResults(), stdinResult(), coverResult()], { ...meta, quiet: true })).toBe(
+      lines(
+        "-----------",
+        "series.mbox",
+        "-----------",
         "--------------------------------------------------------------",
         "series.mbox, message 2: [PATCH 1/2] net: foo: check the length",
         "--------------------------------------------------------------",
@@ -107,9 +158,21 @@ describe("text reporter", () => {
         "------------------------------------",
         "UNREADABLE: series.mbox, message 3 could not be read: base64 body does not decode",
         "",
-        "total: 0 errors, 1 warnings, 1 checks, 142 lines checked",
+        "total: 0 errors, 1 warnings, 1 checks, 102 lines checked",
       ),
     );
+    expect(text([stdinResult()], { ...meta, quiet: true })).toBe("");
+    expect(text([coverResult(), stdinResult()], { ...meta, quiet: true })).toBe("");
+  });
+
+  it("says once, at the end, which rules had less to go on when no kernel tree was found; not when quiet, nor for no patch", () => {
+    const noTree = ["list-mutation-unlocked", "sleep-in-atomic"];
+    const out = text([patchResult(), coverResult()], { ...meta, noTree });
+    expect(out.match(/^NOTE: no kernel tree/gm)).toHaveLength(1);
+    expect(out.endsWith("\n\nNOTE: no kernel tree found: list-mutation-unlocked, sleep-in-atomic saw the hunks only, not whole files; run inside the tree or give --tree DIR (--no-tree: hunks only, no note)\n")).toBe(true);
+    expect(text([patchResult()], { ...meta, noTree, quiet: true })).not.toContain("kernel tree");
+    expect(text([coverResult()], { ...meta, noTree })).not.toContain("kernel tree");
+    expect(text([patchResult()], { ...meta, noTree: [] })).not.toContain("kernel tree");
   });
 
   it("keeps related notes and fixes when quiet (they belong to the finding)", () => {
@@ -135,10 +198,28 @@ describe("text reporter", () => {
     );
   });
 
+  it("with a baseline, each input's total says how many findings the baseline took out of that input", () => {
+    const [clean, bad] = commitResults();
+    clean!.suppressed = 2;
+    const stdin = { ...stdinResult(), suppressed: 1 };
+    const out = text([clean!, bad!, stdin], { ...meta, baseline: true });
+    expect(out.match(/^total: .*$/gm)).toEqual([
+      "total: 0 errors, 0 warnings, 22 lines checked, 2 suppressed by the baseline",
+      "total: 1 errors, 0 warnings, 23 lines checked, 0 suppressed by the baseline",
+      "total: 0 errors, 0 warnings, 40 lines checked, 1 suppressed by the baseline",
+    ]);
+    // a clean commit whose findings the baseline took out is still ready
+    expect(out).toContain('Commit 0123456789ab ("net: foo: comment the error return") has no obvious review points and is ready for submission.');
+    expect(text([], { ...meta, baseline: true })).toBe(lines("total: 0 errors, 0 warnings, 0 lines checked, 0 suppressed by the baseline"));
+    // without a baseline the count is not said, even when a result carries one
+    expect(text([clean!], meta)).toMatch(/^total: 0 errors, 0 warnings, 22 lines checked$/m);
+  });
+
   it("counts checks under --strict even when there are none, and prints a total for no input", () => {
     expect(text([], meta)).toBe(lines("total: 0 errors, 0 warnings, 0 lines checked"));
-    expect(text([coverResult()], { ...meta, strict: true, quiet: true })).toBe(
-      lines("total: 0 errors, 0 warnings, 0 checks, 30 lines checked"),
+    expect(text([], { ...meta, quiet: true })).toBe("");
+    expect(text([coverResult()], { ...meta, strict: true })).toBe(
+      lines("total: 0 errors, 0 warnings, 0 checks, 30 lines checked", "", "cover.eml has no diff to review."),
     );
   });
 
