@@ -116,6 +116,8 @@ const IN_FLIGHT_PER_WORKER = 4;
 interface Slot {
   done: boolean;
   promise: Promise<Checked>;
+  /** The input's `oneSeries`, taken when the message was read. */
+  oneSeries?: string;
 }
 
 /**
@@ -143,7 +145,7 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   const waiting: Slot[] = [];
   const series = linter.wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
   let oneSeries: string | undefined;
-  const deliver = async (c: Checked) => {
+  const deliver = async ({ c, oneSeries }: { c: Checked; oneSeries?: string }) => {
     if (series) await series.add(c.result, c.patch, oneSeries);
     else {
       delete c.result.series;
@@ -152,7 +154,10 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   };
   /** Hands on the finished head of the queue; with `all`, waits for every message queued. */
   const settle = async (all: boolean) => {
-    while (waiting.length > 0 && (all || waiting[0].done)) await deliver(await waiting.shift()!.promise);
+    while (waiting.length > 0 && (all || waiting[0].done)) {
+      const slot = waiting.shift()!;
+      await deliver({ c: await slot.promise, oneSeries: slot.oneSeries });
+    }
   };
   const jobs = options.workerLinter ? Math.max(1, options.jobs ?? 1) : 1;
   let pool: Pool | null = null;
@@ -160,14 +165,18 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   const submit = async (raw: RawMessage) => {
     seen++;
     if (!pool && jobs > 1 && seen > IN_PROCESS_FIRST) pool = new Pool(jobs, { linter: options.workerLinter!, check });
-    const slot: Slot = { done: false, promise: pool ? pool.run(raw) : lintOne(raw, linter, check) };
+    // the series an input is by construction goes with each of its messages: on a pool they are handed on later
+    const slot: Slot = { done: false, promise: pool ? pool.run(raw) : lintOne(raw, linter, check), oneSeries };
     void slot.promise.then(() => (slot.done = true));
     waiting.push(slot);
     if (!pool) await settle(true);
     else {
       await settle(false);
       // Wait for the oldest when enough are in flight: memory stays flat however long the input.
-      while (waiting.length >= jobs * IN_FLIGHT_PER_WORKER) await deliver(await waiting.shift()!.promise);
+      while (waiting.length >= jobs * IN_FLIGHT_PER_WORKER) {
+        const slot = waiting.shift()!;
+        await deliver({ c: await slot.promise, oneSeries: slot.oneSeries });
+      }
     }
   };
 
