@@ -13,7 +13,7 @@ import type { Analysis, ChangeFacts, PatchFacts } from "../facts/index.js";
 import type { FileDiff, Patch, PatchLine } from "../patch/model.js";
 import type { SeriesInfo } from "../patch/series.js";
 import type { TreeFacts } from "../facts/tree.js";
-import type { Confidence, Severity } from "./types.js";
+import type { Confidence, Finding, Severity } from "./types.js";
 
 export type RuleType = "problem" | "suggestion" | "style";
 
@@ -69,16 +69,7 @@ export interface Rule<M extends string = string> {
 }
 
 /** A place in a patch a series finding can stand on, kept from `collect` to `check`. */
-export interface Site {
-  file: string;
-  line: number | null;
-  column: number | null;
-  /** The function the site stands in, null at file scope. */
-  function: string | null;
-  patchLine: number | null;
-  sourceLine?: string;
-  sourceKind?: "+" | "-" | " ";
-}
+export type Site = Pick<Finding, "file" | "line" | "column" | "function" | "patchLine" | "sourceLine" | "sourceKind">;
 
 export interface SeriesRule<M extends string = string, S = unknown> {
   /**
@@ -96,13 +87,17 @@ export interface SeriesRule<M extends string = string, S = unknown> {
   check(ctx: SeriesContext<M, S>): void;
 }
 
-export interface CollectContext {
+/** What every context over a whole patch's C offers: the patch, its C files and the shared facts. */
+export interface PatchScope {
   readonly patch: Patch;
   readonly cfiles: readonly CFile[];
   readonly facts: PatchFacts;
   readonly preFacts: PatchFacts;
   readonly changes: ChangeFacts;
   analysis<T>(a: Analysis<T>): T;
+}
+
+export interface CollectContext extends PatchScope {
   /** Where a node stands in the patch, for a finding made later; null when it is on no line the patch shows. */
   site(node: SyntaxNode, view: CView): Site | null;
 }
@@ -200,13 +195,7 @@ export interface CodeReportDescriptor<M extends string> extends ReportDescriptor
   view: CView;
 }
 
-export interface CodeContext<M extends string = string> {
-  readonly patch: Patch;
-  readonly cfiles: readonly CFile[];
-  readonly facts: PatchFacts;
-  readonly preFacts: PatchFacts;
-  readonly changes: ChangeFacts;
-  analysis<T>(a: Analysis<T>): T;
+export interface CodeContext<M extends string = string> extends PatchScope {
   report(d: CodeReportDescriptor<M>): void;
 }
 
