@@ -27,7 +27,10 @@
  * `total:` line counts checks when there are any or under --strict, and
  * with a baseline, after the lines checked, the findings it suppressed
  * (`, 2 suppressed by the baseline`: readers of checkpatch's total still
- * read it); then, unless quiet, one verdict line per input.
+ * read it); then, unless quiet, one verdict line per input. Notes about the
+ * whole run (meta.notes) print once, as `NOTE:` lines before `total:`,
+ * unless quiet. `--no-summary` leaves out the `total:` line; `--mailback`
+ * leaves out notes, total and verdicts when the run has no error or warning.
  */
 import type { Finding, MessageResult, RelatedLocation } from "../engine/types.js";
 import { collected, type ReportMeta, type StreamFactory } from "./types.js";
@@ -77,12 +80,21 @@ export const textStream: StreamFactory = (meta) => {
     end() {
       let text = first ? out(first, false) : "";
       first = null;
+      if (meta.mailback && totals.errors + totals.warnings === 0) return text;
+      if (!meta.quiet) for (const note of meta.notes ?? []) text += `NOTE: ${oneLine(note)}\n\n`;
       const counts = [`${totals.errors} errors`, `${totals.warnings} warnings`];
       if (meta.strict || totals.checks > 0) counts.push(`${totals.checks} checks`);
       counts.push(`${totals.lines} lines checked`);
       if (meta.baseline) counts.push(`${totals.suppressed} suppressed by the baseline`);
-      text += `total: ${counts.join(", ")}\n`;
-      if (!meta.quiet) for (const [source, seen] of sources) text += `\n${verdict(source, seen)}\n`;
+      if (meta.summary !== false) text += `total: ${counts.join(", ")}\n`;
+      // Each verdict follows a blank line; without the total the last block already ends in one.
+      let gap = meta.summary !== false;
+      if (!meta.quiet) {
+        for (const [source, seen] of sources) {
+          text += `${gap ? "\n" : ""}${verdict(source, seen)}\n`;
+          gap = true;
+        }
+      }
       return text;
     },
   };
