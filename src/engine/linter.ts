@@ -99,7 +99,7 @@ export function createLinter(options: LinterOptions): Linter {
               if (!target) throw new Error(`rule ${rule.id} reported on member ${d.member} of ${results.length}`);
               if (!d.site) throw new Error(`rule ${rule.id} reported with no site`);
               const f = siteFinding(rule, d);
-              f.severity = d.demote && !options.severity?.[rule.id] ? "check" : severityOf(rule);
+              f.severity = d.demote && !levels.has(rule.id) ? "check" : severityOf(rule);
               if (f.severity === "check" && !keepChecks) return;
               target.findings.push(f);
             },
