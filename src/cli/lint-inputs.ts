@@ -140,7 +140,9 @@ interface Slot {
  */
 export async function lintInputs(inputs: InputSpec[], linter: Linter, options: LintOptions = {}): Promise<LintRun> {
   const { progress, onResult } = options;
-  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: linter.wantsSeries, sourceFiles: options.sourceFiles };
+  // A source file (-f) is no series: the series-wide rules judge what a series adds, and a file adds nothing to one.
+  const wantsSeries = linter.wantsSeries && !options.sourceFiles;
+  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: wantsSeries, sourceFiles: options.sourceFiles };
   const results: MessageResult[] = [];
   const failures: string[] = [];
   let messages = 0;
@@ -155,7 +157,7 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   };
 
   const waiting: Slot[] = [];
-  const series = linter.wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
+  const series = wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
   let oneSeries: string | undefined;
   const deliver = async (c: Checked) => {
     if (series) await series.add(c.result, c.patch, oneSeries);
