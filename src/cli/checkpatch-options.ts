@@ -88,9 +88,9 @@ export const CHECKPATCH_OPTIONS: readonly CheckpatchOption[] = [
   {
     checkpatch: "--fix",
     kind: "same",
-    kreview: "writes `<input>.kreview-fixed` beside each patch file, with the machine-applicable fixes applied (checkpatch writes `<input>.EXPERIMENTAL-checkpatch-fixes`): `docs/baselines-and-fixes.md`",
+    kreview: "writes `<input>.kreview-fixed` beside each input (a patch file, or a source file with `-f`), with the machine-applicable fixes applied (checkpatch writes `<input>.EXPERIMENTAL-checkpatch-fixes`): `docs/baselines-and-fixes.md`",
   },
-  { checkpatch: "--fix-inplace", kind: "same", kreview: "rewrites the patch files themselves with those fixes: `docs/baselines-and-fixes.md`" },
+  { checkpatch: "--fix-inplace", kind: "same", kreview: "rewrites the inputs themselves with those fixes: `docs/baselines-and-fixes.md`" },
   { checkpatch: "--ignore-perl-version", kind: "no effect", kreview: NO_EFFECTS["--ignore-perl-version"] },
   { checkpatch: "--codespell", kind: "refused", kreview: REFUSALS["--codespell"] },
   { checkpatch: "--codespellfile", kind: "refused", kreview: REFUSALS["--codespellfile"] },

@@ -1,7 +1,7 @@
 /**
  * kreview in a checkpatch user's hands (docs/checkpatch-options.md), the real
  * binary: b4's checkpatch command line with kreview in checkpatch's place, a
- * refused option, `-f FILE.c`, a `.checkpatch.conf` kreview does not read,
+ * refused option, `-f FILE.c` (and `-f --fix`), a `.checkpatch.conf` kreview does not read,
  * `--fail-on` for checkpatch's exit status, and rule ids spelled as
  * checkpatch's types are (on the command line and in `.kreview.json`).
  * test/cli/checkpatch-options.test.ts goes through every option of the table
@@ -70,6 +70,21 @@ describe("-f FILE.c: a whole source file, every line as added", () => {
     const lines = readFileSync(path.join(SOURCE_DIR, SOURCE), "utf8").split("\n");
     expect(r.stdout).toContain(`ERROR:bitwise-or-in-condition: bitwise '|' between truth values in a condition: did you mean '||'\n#83: FILE: mm/memfile_notifier.c:83:\n+${lines[82]}\n`);
     expect(r.stdout.endsWith("total: 3 errors, 3 warnings, 114 lines checked\n\nmm/memfile_notifier.c has review points, please check them.\n")).toBe(true);
+  });
+
+  it("--fix writes the file with its machine-applicable fix applied, as checkpatch -f --fix does", async () => {
+    const dir = path.join(tmp, "fix", "mm");
+    mkdirSync(dir, { recursive: true });
+    const original = readFileSync(path.join(SOURCE_DIR, SOURCE), "utf8");
+    writeFileSync(path.join(dir, "memfile_notifier.c"), original);
+    const r = await run(["-q", "-f", "--fix", SOURCE], { cwd: path.dirname(dir) });
+    expect(r.status).toBe(1); // the findings are those of the file as it was
+    expect(r.stderr).toBe("kreview: wrote mm/memfile_notifier.c.kreview-fixed: 1 fix (bitwise-or-in-condition at mm/memfile_notifier.c:83)\n");
+    const fixed = readFileSync(path.join(dir, "memfile_notifier.c.kreview-fixed"), "utf8");
+    const lines = original.split("\n");
+    lines[82] = lines[82]!.replace("!notifier | !pfn_ops", "!notifier || !pfn_ops");
+    expect(fixed).toBe(lines.join("\n"));
+    expect(readFileSync(path.join(dir, "memfile_notifier.c"), "utf8")).toBe(original);
   });
 
   it("a directory, stdin, or a missing file is named on stderr, exit 2", async () => {
