@@ -3,8 +3,8 @@
  * same code on the main thread and in the pool's workers.
  */
 import type { Linter, MessageResult } from "../engine/index.js";
-import { parseMail, type RawMessage } from "../input/index.js";
-import { parsePatch, type Patch } from "../patch/index.js";
+import { parseMail, sourceText, type RawMessage } from "../input/index.js";
+import { parsePatch, sourcePatch, type Patch } from "../patch/index.js";
 import { gaveUpText, OverBudget, withinBudget } from "./budget.js";
 
 export interface CheckOptions {
@@ -14,6 +14,8 @@ export interface CheckOptions {
   keepPatches?: boolean;
   /** A series rule runs: with `keepPatches`, a patch it kept something of is handed back (a finding may come later). */
   series?: boolean;
+  /** `-f`: each message is a whole source file (readSource), linted as the patch that adds it. */
+  sourceFiles?: boolean;
 }
 
 export interface Checked {
@@ -33,15 +35,20 @@ export interface Known {
 }
 
 export async function checkMessage(raw: RawMessage, linter: Linter, options: CheckOptions): Promise<Checked> {
-  const mail = await parseMail(raw);
-  let known: Known = { messageId: mail.headers.messageId, subject: mail.headers.subject, kind: "unreadable", lineCount: mail.lineCount };
+  const mail = options.sourceFiles ? null : await parseMail(raw);
+  let known: Known = mail
+    ? { messageId: mail.headers.messageId, subject: mail.headers.subject, kind: "unreadable", lineCount: mail.lineCount }
+    : { messageId: "", subject: "", kind: "unreadable", lineCount: countLines(raw.bytes) };
   let patch: Patch | undefined;
   let result: MessageResult;
   try {
     result = withinBudget(options.timeoutMs, () => {
-      patch = parsePatch(mail);
+      patch = mail ? parsePatch(mail) : sourcePatch(raw.source, sourceText(raw.bytes));
       known = { messageId: patch.messageId, subject: patch.subject, kind: patch.kind, lineCount: patch.lineCount };
-      return linter.lintPatch(patch);
+      const linted = linter.lintPatch(patch);
+      // The C view takes .c and .h files only (src/c/view.ts): say so rather than pass a file silently.
+      if (!mail && !/\.[ch]$/.test(raw.source)) linted.problems.push(`${raw.source}: not a .c or .h file: no C for the rules to read`);
+      return linted;
     });
   } catch (e) {
     if (e instanceof OverBudget) return { result: gaveUpResult(raw, known, options.timeoutMs / 1000), gaveUp: true };

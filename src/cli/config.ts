@@ -13,6 +13,9 @@
  * line winning per rule, scalars (`strict`, `maxWarnings`, `format`,
  * `baseline`) replaced.
  *
+ * Rule ids are read as on the command line (any case, `_` for `-`: ruleKey)
+ * and kept in kebab case.
+ *
  * Every mistake in the file is an error naming `file:line:column`, because a
  * setting silently dropped is a rule silently off. JSON.parse says where it
  * failed only for some errors (and never where a valid key is wrong), so the
@@ -26,7 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError } from "commander";
 import { createScanner, ParseErrorCode, parseTree, SyntaxKind, visit, type Node as JsonNode, type ParseOptions } from "jsonc-parser";
-import type { Severity } from "../engine/index.js";
+import { ruleKey, type Severity } from "../engine/index.js";
 
 export const CONFIG_NAME = ".kreview.json";
 
@@ -171,8 +174,8 @@ function ruleIds(node: JNode, key: string, known: Set<string>, fail: Fail): stri
   if (node.kind !== "array") return fail(node.at, `"${key}" must be an array of rule ids, not ${describeValue(node)}`);
   return node.items.map((item) => {
     if (item.kind !== "string") return fail(item.at, `"${key}" must hold rule ids (strings), not ${describeValue(item)}`);
-    const id = item.value as string;
-    if (!known.has(id)) fail(item.at, `unknown rule '${clip(id)}' in "${key}" (see 'kreview rules')`);
+    const id = ruleKey(item.value as string);
+    if (!known.has(id)) fail(item.at, `unknown rule '${clip(item.value as string)}' in "${key}" (see 'kreview rules')`);
     return id;
   });
 }
@@ -181,12 +184,13 @@ function severities(node: JNode, known: Set<string>, fail: Fail): Record<string,
   if (node.kind !== "object") return fail(node.at, `"severity" must be an object of rule ids to levels, not ${describeValue(node)}`);
   const out: Record<string, Severity> = {};
   for (const { key, keyAt, value } of node.entries) {
-    if (!known.has(key)) fail(keyAt, `unknown rule '${clip(key)}' in "severity" (see 'kreview rules')`);
-    if (key in out) fail(keyAt, `"${clip(key)}" is given twice in "severity"`);
+    const id = ruleKey(key);
+    if (!known.has(id)) fail(keyAt, `unknown rule '${clip(key)}' in "severity" (see 'kreview rules')`);
+    if (id in out) fail(keyAt, `"${clip(key)}" is given twice in "severity"`);
     if (value.kind !== "string" || !LEVELS.includes(value.value as Severity)) {
       fail(value.at, `the level of '${clip(key)}' must be "error", "warning" or "check", not ${describeValue(value)}`);
     }
-    out[key] = value.value as Severity;
+    out[id] = value.value as Severity;
   }
   return out;
 }

@@ -20,6 +20,9 @@
  * - An mbox of several messages is fixed message by message: every line of
  *   it is a line of the file. Findings a baseline suppressed are not fixed.
  *
+ * With `-f` (source files) the same holds of the file's lines, which are the
+ * added lines with no `+` before them: checkpatch's `-f --fix`.
+ *
  * Refused before anything is linted: stdin (there is no file to write), a
  * `--git` range (the fix belongs in the commit: amend it), and a gzip
  * archive (kreview does not rewrite compressed files).
@@ -36,6 +39,8 @@ export const FIX_SUFFIX = ".kreview-fixed";
 export interface FixOptions {
   fix?: boolean;
   fixInplace?: boolean;
+  /** `-f`: the inputs are source files, whose lines are the added lines themselves (no `+` before them). */
+  file?: boolean;
 }
 
 /** One replacement within one `+` line of the input. */
@@ -75,6 +80,8 @@ export class FixRun {
 
   private constructor(
     private readonly inplace: boolean,
+    /** What stands before an added line in the input: `+`, or nothing in a source file (`-f`). */
+    private readonly marker: "+" | "",
     private readonly files: readonly { name: string; path?: string }[],
     private readonly output: string | undefined,
   ) {}
@@ -93,7 +100,7 @@ export class FixRun {
     const usage = fixUsageError(opts, git);
     if (usage) return usage;
     const flag = opts.fixInplace ? "--fix-inplace" : "--fix";
-    const run = new FixRun(opts.fixInplace === true, inputs, output);
+    const run = new FixRun(opts.fixInplace === true, opts.file ? "" : "+", inputs, output);
     for (const input of inputs) {
       if (!input.path) return `${flag}: stdin has no file to write the fixed patch to: name the patch file instead`;
       let st;
@@ -161,7 +168,7 @@ export class FixRun {
       const lines = splitKeepingEnds(bytes);
       const applied: Edit[] = [];
       for (const m of input.messages) {
-        const why = m.blocked ?? check(m.edits, lines);
+        const why = m.blocked ?? check(m.edits, lines, this.marker);
         if (why) {
           notes.push(`${named(m)}: not fixed: ${why}; none of this patch's fixes are applied`);
           continue;
@@ -169,7 +176,7 @@ export class FixRun {
         applied.push(...m.edits);
       }
       if (applied.length === 0) continue;
-      apply(applied, lines);
+      apply(applied, lines, this.marker);
       const target = this.inplace ? input.path : input.path + FIX_SUFFIX;
       const shown = this.inplace ? input.name : input.name + FIX_SUFFIX;
       const clash = this.inplace ? null : (await sameFileAsInput(target, this.files)) ?? (this.output && (await sameFileAsInput(target, [{ name: "-o", path: this.output }])));
@@ -215,16 +222,16 @@ function editOf(f: Finding, patch: Patch): Edit | string {
 }
 
 /** Why these edits cannot be made to these lines, or null. */
-function check(edits: readonly Edit[], lines: readonly Buffer[]): string | null {
+function check(edits: readonly Edit[], lines: readonly Buffer[], marker: string): string | null {
   const byLine = new Map<number, Edit[]>();
   for (const e of edits) {
     const raw = lines[e.inputLine - 1];
     const body = raw ? stripEnd(raw) : null;
-    const expected = Buffer.from("+" + e.text, "utf8");
+    const expected = Buffer.from(marker + e.text, "utf8");
     if (!body || !body.equals(expected)) {
       return `its lines in the file are not the patch's lines as read (a mail body sent encoded or reflowed): ${e.what}`;
     }
-    if (e.start < 0 || e.end < e.start || e.end > expected.length - 1) return `the fix of ${e.what} is outside its line`;
+    if (e.start < 0 || e.end < e.start || e.end > expected.length - marker.length) return `the fix of ${e.what} is outside its line`;
     const list = byLine.get(e.inputLine) ?? [];
     for (const o of list) if (e.start < o.end && o.start < e.end) return `the fixes of ${o.what} and ${e.what} overlap`;
     list.push(e);
@@ -233,20 +240,20 @@ function check(edits: readonly Edit[], lines: readonly Buffer[]): string | null 
   return null;
 }
 
-/** Applies the edits to the lines (each line keeps its `+` and its line ending). */
-function apply(edits: readonly Edit[], lines: Buffer[]): void {
+/** Applies the edits to the lines (each line keeps its `+`, if it has one, and its line ending). */
+function apply(edits: readonly Edit[], lines: Buffer[], marker: string): void {
   const byLine = new Map<number, Edit[]>();
   for (const e of edits) byLine.set(e.inputLine, [...(byLine.get(e.inputLine) ?? []), e]);
   for (const [no, list] of byLine) {
     const raw = lines[no - 1]!;
     const body = stripEnd(raw);
     const ending = raw.subarray(body.length);
-    let text = body.subarray(1);
+    let text = body.subarray(marker.length);
     // From the right, so that the byte positions of the edits to the left stay true.
     for (const e of [...list].sort((a, b) => b.start - a.start)) {
       text = Buffer.concat([text.subarray(0, e.start), Buffer.from(e.replacement, "utf8"), text.subarray(e.end)]);
     }
-    lines[no - 1] = Buffer.concat([Buffer.from("+"), text, ending]);
+    lines[no - 1] = Buffer.concat([Buffer.from(marker), text, ending]);
   }
 }
 

@@ -5,7 +5,7 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { InputError, splitMessages, type RawMessage } from "../input/index.js";
+import { InputError, readSource, splitMessages, type RawMessage } from "../input/index.js";
 import { SeriesHold, type Linter, type MessageResult } from "../engine/index.js";
 import { checkMessage, gaveUpResult, type CheckOptions, type Checked } from "./check.js";
 import { Pool, type WorkerSpec } from "./pool.js";
@@ -43,11 +43,25 @@ export type { Progress } from "./progress.js";
 /** Extensions a directory argument contributes. */
 const DIR_PATTERN = /\.(patch|diff|eml|mbox|mbox\.gz|mbx)$/i;
 
-/** Expand the user's arguments into inputs; a missing path is a failure, not a crash. */
-export async function resolveInputs(args: string[], cwd: string, stdin: Readable): Promise<{ inputs: InputSpec[]; failures: string[] }> {
+/**
+ * Expand the user's arguments into inputs; a missing path is a failure, not a
+ * crash. With `sourceFiles` (`-f`) every argument must be a file: a source
+ * file is named by its path, which stdin does not have, and a directory's
+ * patches are not source files.
+ */
+export async function resolveInputs(
+  args: string[],
+  cwd: string,
+  stdin: Readable,
+  { sourceFiles = false }: { sourceFiles?: boolean } = {},
+): Promise<{ inputs: InputSpec[]; failures: string[] }> {
   const inputs: InputSpec[] = [];
   const failures: string[] = [];
   for (const arg of args) {
+    if (arg === "-" && sourceFiles) {
+      failures.push("-: -f/--file lints source files by name, and stdin has none: name the file");
+      continue;
+    }
     if (arg === "-") {
       // stdin can be read once: a second `-` adds nothing
       if (!inputs.some((i) => i.name === "-")) inputs.push({ name: "-", open: () => stdin });
@@ -61,7 +75,9 @@ export async function resolveInputs(args: string[], cwd: string, stdin: Readable
       failures.push(`${arg}: ${describeFsError(e)}`);
       continue;
     }
-    if (st.isDirectory()) {
+    if (st.isDirectory() && sourceFiles) {
+      failures.push(`${arg}: a directory: -f/--file lints source files: name them (${path.join(arg, "*.c")})`);
+    } else if (st.isDirectory()) {
       const names = (await fs.readdir(full)).filter((n) => DIR_PATTERN.test(n)).sort();
       if (names.length === 0) failures.push(`${arg}: directory holds no *.patch, *.eml or *.mbox file`);
       for (const n of names) {
@@ -105,6 +121,8 @@ export interface LintOptions {
    */
   jobs?: number;
   workerLinter?: WorkerSpec["linter"];
+  /** `-f`: each input is one whole source file, linted as the patch that adds it. */
+  sourceFiles?: boolean;
 }
 
 /** Messages linted on this thread before a pool is started for the rest. */
@@ -128,7 +146,9 @@ interface Slot {
  */
 export async function lintInputs(inputs: InputSpec[], linter: Linter, options: LintOptions = {}): Promise<LintRun> {
   const { progress, onResult } = options;
-  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: linter.wantsSeries };
+  // A source file (-f) is no series: the series-wide rules judge what a series adds, and a file adds nothing to one.
+  const wantsSeries = linter.wantsSeries && !options.sourceFiles;
+  const check: CheckOptions = { timeoutMs: options.timeoutMs ?? 0, keepPatches: options.keepPatches, series: wantsSeries, sourceFiles: options.sourceFiles };
   const results: MessageResult[] = [];
   const failures: string[] = [];
   let messages = 0;
@@ -143,7 +163,7 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
   };
 
   const waiting: Slot[] = [];
-  const series = linter.wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
+  const series = wantsSeries ? new SeriesHold(linter, emit, options.keepPatches === true) : null;
   let oneSeries: string | undefined;
   const deliver = async ({ c, oneSeries }: { c: Checked; oneSeries?: string }) => {
     if (series) await series.add(c.result, c.patch, oneSeries);
@@ -194,9 +214,15 @@ export async function lintInputs(inputs: InputSpec[], linter: Linter, options: L
       });
       oneSeries = input.oneSeries;
       try {
-        for await (const raw of input.split ? input.split(counted) : splitMessages(input.name, counted)) {
+        if (options.sourceFiles) {
+          const raw = await readSource(input.name, counted);
           if (options.stop?.()) break inputs;
           await submit(raw);
+        } else {
+          for await (const raw of input.split ? input.split(counted) : splitMessages(input.name, counted)) {
+            if (options.stop?.()) break inputs;
+            await submit(raw);
+          }
         }
       } catch (e) {
         if (e instanceof InputError) failures.push(e.message);

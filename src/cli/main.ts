@@ -3,8 +3,11 @@
  * the engine, format, write, and return the exit status (never call exit).
  *
  * Exit status: 0 no error-level finding (and warnings within --max-warnings);
- * 1 an error-level finding or too many warnings; 2 usage error, unreadable
- * input or internal error. Nothing goes to stderr unless something failed.
+ * 1 an error-level finding (or one at --fail-on's level) or too many
+ * warnings; 2 usage error, unreadable input or internal error. Nothing goes
+ * to stderr unless something failed.
+ *
+ * checkpatch's spellings of options are src/cli/checkpatch-options.ts's.
  */
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -12,9 +15,10 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { builtinRules } from "../../rules/index.js";
-import { createLinter, NativeParserError, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
+import { createLinter, NativeParserError, ruleKey, UnknownRuleError, type Linter, type Severity } from "../engine/index.js";
 import { streams, type FormatName } from "../report/index.js";
 import { ConfigError, loadConfig, mergeSettings, parseSeverityArg } from "./config.js";
+import { addCheckpatchOptions, checkpatchArgv, checkpatchConfNote, checkpatchConflicts, findCheckpatchConf, type CheckpatchOpts } from "./checkpatch-options.js";
 import { GitError, gitInput } from "./git.js";
 import { registerHook } from "./hook.js";
 import { lintInputs, resolveInputs, type InputSpec } from "./lint-inputs.js";
@@ -34,6 +38,7 @@ export interface CliIO {
 }
 
 const FORMATS: FormatName[] = ["text", "terse", "json", "sarif", "b4-review", "email"];
+const LEVELS: Severity[] = ["error", "warning", "check"];
 
 const EXAMPLES = `
 Examples:
@@ -43,10 +48,14 @@ Examples:
   kreview --format json archive.mbox.gz   a whole list archive, as JSON
   git diff | kreview                      lint a plain diff from stdin
   kreview --git -3                        lint the last three commits as one series
+  kreview -f drivers/foo/foo.c            lint a whole source file, as checkpatch -f
   kreview rules                           list the rules
-  kreview explain bitwise-or-in-condition print a rule's documentation`;
+  kreview explain bitwise-or-in-condition print a rule's documentation
 
-interface LintOptions {
+checkpatch's options are taken too (--terse, --types, -g, --root, --no-summary, ...);
+docs/checkpatch-options.md says what each does in kreview, and which are refused.`;
+
+interface LintOptions extends CheckpatchOpts {
   format: FormatName;
   output?: string;
   maxWarnings?: number;
@@ -75,6 +84,13 @@ interface LintOptions {
   /** --fix / --fix-inplace (src/cli/fix.ts). */
   fix?: boolean;
   fixInplace?: boolean;
+  /** -f/--file: the inputs are whole source files. */
+  file?: boolean;
+  /** false with --no-summary. */
+  summary?: boolean;
+  mailback?: boolean;
+  /** --fail-on: the lowest level that makes the exit status 1. */
+  failOn?: Severity;
 }
 
 /** A message that takes longer than this is given up on (the slowest of the five corpus archives takes under 1 s). */
@@ -90,16 +106,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .description("Review linter for Linux kernel patches: reads patches as they travel by mail and says what a reviewer would say.")
     .version(VERSION, "-V, --version")
     .argument("[inputs...]", "patch files, mbox archives (.mbox, .mbox.gz), emails, directories, or - for stdin")
-    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("text"))
+    .option("-f, --file", "lint whole C source files, every line as added (checkpatch -f)")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--max-warnings <n>", "exit 1 when there are more warnings than this", parseCount)
+    .addOption(new Option("--fail-on <level>", "exit 1 on a finding of this level or above (default: error; check: as checkpatch exits)").choices(LEVELS))
     .option("-q, --quiet", "print findings only: no notes, no verdict")
+    .option("--no-summary", "leave out the total: line (checkpatch --no-summary)")
+    .option("--mailback", "print nothing at the end of a run with no error or warning (checkpatch --mailback)")
     .option("--ignore <rules>", "do not run these rules (comma-separated ids)", ruleList)
     .option("--only <rules>", "run only these rules (comma-separated ids)", ruleList)
     .option("--strict", "also report check-level findings, as checkpatch --strict")
     .option("--no-strict", "leave check-level findings out even when .kreview.json sets strict")
     .option("--severity <rule=level>", "report a rule at another level: error, warning or check (repeatable, comma-separated)", parseSeverityArg)
-    .option("--git <range>", "lint commits of the current git repository as one series: a revision, a..b, or -N (the last N)")
+    .option("-g, --git <range>", "lint commits of the current git repository as one series: a revision, a..b, or -N (the last N)")
     .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")
@@ -117,23 +137,25 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       writeErr: (s) => io.stderr.write(s),
     })
     .action(async (inputs: string[], opts: LintOptions) => {
+      if (opts.listTypes) {
+        printRules(io); // checkpatch --list-types
+        return;
+      }
       status = await lint(inputs, { ...opts, formatGiven: program.getOptionValueSource("format") === "cli" }, io);
     });
+  addCheckpatchOptions(program, ruleList);
 
   program
     .command("rules")
     .description("list the rules with their severity and a one-line summary")
-    .action(() => {
-      const width = Math.max(...builtinRules.map((r) => r.id.length));
-      for (const r of builtinRules) io.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
-    });
+    .action(() => printRules(io));
 
   program
     .command("explain")
     .description("print a rule's documentation")
     .argument("<rule>", "rule id")
     .action((id: string) => {
-      const rule = builtinRules.find((r) => r.id === id);
+      const rule = builtinRules.find((r) => r.id === ruleKey(id));
       if (!rule) {
         io.stderr.write(`kreview: unknown rule '${id}' (see 'kreview rules')\n`);
         status = 2;
@@ -148,7 +170,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   });
 
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(checkpatchArgv(argv), { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors were already printed.
@@ -157,6 +179,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   return status;
+}
+
+function printRules(io: CliIO): void {
+  const width = Math.max(...builtinRules.map((r) => r.id.length));
+  for (const r of builtinRules) io.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
 }
 
 /** The tree to read whole files from: the one named, none, or the one the current directory is in. */
@@ -173,10 +200,11 @@ function kernelTree(opt: string | false | undefined, cwd: string): { dir: string
 
 /**
  * Puts the command line over .kreview.json (src/cli/config.ts): lists add up,
- * the rest is replaced. Returns the one-line error when the file is wrong.
+ * the rest is replaced. Returns the one-line error when the file is wrong;
+ * `read` says whether a file was read.
  */
-async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | string> {
-  if (opts.config === false) return opts;
+async function applyConfig(opts: LintOptions, io: CliIO): Promise<{ opts: LintOptions; read: boolean } | string> {
+  if (opts.config === false) return { opts, read: false };
   let loaded;
   try {
     loaded = await loadConfig({ cwd: io.cwd, rules: builtinRules.map((r) => r.id), formats: FORMATS });
@@ -184,9 +212,21 @@ async function applyConfig(opts: LintOptions, io: CliIO): Promise<LintOptions | 
     if (e instanceof ConfigError) return e.message;
     throw e;
   }
-  if (!loaded) return opts;
+  if (!loaded) return { opts, read: false };
   const merged = mergeSettings(loaded.settings, { ...opts, format: opts.formatGiven ? opts.format : undefined });
-  return { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format };
+  return { opts: { ...opts, ...merged, format: (merged.format as FormatName | undefined) ?? opts.format }, read: true };
+}
+
+/**
+ * checkpatch reads `.checkpatch.conf`; kreview does not (its `--ignore`
+ * lists name checkpatch's types, its settings were chosen for checkpatch's
+ * style checks). When kreview finds one and reads no `.kreview.json`, the
+ * text report says so once. With --no-config, nothing is looked for.
+ */
+async function runNotes(opts: LintOptions, configRead: boolean, io: CliIO): Promise<string[]> {
+  if (opts.config === false || configRead) return [];
+  const conf = await findCheckpatchConf(io.cwd, os.homedir());
+  return conf ? [checkpatchConfNote(conf)] : [];
 }
 
 function parseJobs(v: string): number {
@@ -213,7 +253,12 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     io.stderr.write(`kreview: ${configured}\n`);
     return 2;
   }
-  opts = configured;
+  opts = configured.opts;
+  const conflict = await checkpatchConflicts(args, opts, io.cwd, FORMATS);
+  if (conflict) {
+    io.stderr.write(`kreview: ${conflict}\n`);
+    return 2;
+  }
   let linter: Linter;
   let treeDir: string | null;
   try {
@@ -253,7 +298,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     }
     args = ["-"];
   }
-  const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin);
+  const { inputs, failures } = await resolveInputs(args, io.cwd, io.stdin, { sourceFiles: opts.file });
   if (opts.output) {
     // The report would overwrite a patch before (or while) it is read.
     const clash = await sameFileAsInput(path.resolve(io.cwd, opts.output), inputs);
@@ -281,6 +326,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
   const sharedTerminal = Boolean(progress && !opts.output && (io.stdout as { isTTY?: boolean }).isTTY);
   // The email reply quotes the patch itself, so its results keep the parsed patches.
   const timeoutMs = (opts.timeoutPerMessage ?? DEFAULT_TIMEOUT_S) * 1000;
+  const notes = await runNotes(opts, configured.read, io);
   // Each message's text is written as soon as it and those before it are done; nothing of it is kept.
   const out = opts.output ? Output.file(path.resolve(io.cwd, opts.output), opts.output) : new Output(io.stdout, "stdout");
   const report = streams[opts.format]({
@@ -293,6 +339,9 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     // no tree found, none refused with --no-tree: say which rules had less to go on
     noTree: opts.tree === undefined && treeDir === null ? rulesWantingTree(linter.rules, opts) : undefined,
     baseline: baselines.suppressing,
+    summary: opts.summary,
+    mailback: opts.mailback,
+    notes,
   });
   const tally = new Tally();
   const run = await lintInputs(inputs, linter, {
@@ -301,6 +350,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     timeoutMs,
     jobs: opts.jobs ?? os.availableParallelism(),
     workerLinter: { ignore: opts.ignore, only: opts.only, strict: opts.strict, severity: opts.severity, tree: treeDir },
+    sourceFiles: opts.file,
     onResult: async (r) => {
       baselines.take(r);
       fixes?.take(r);
@@ -327,5 +377,5 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     failures.push(...unfixed);
   }
 
-  return exitStatus(tally, failures, io.stderr, opts.maxWarnings);
+  return exitStatus(tally, failures, io.stderr, opts.maxWarnings, opts.failOn);
 }

@@ -65,6 +65,8 @@ export class Output {
   /** Finishes the output (closes a file we opened); resolves once what was written is written or failed. */
   async end(): Promise<void> {
     if (!this.owned) return;
+    // A file that failed to open may be closed already: its "close" has been and gone.
+    if (this.stream.closed || this.stream.destroyed) return;
     await new Promise<void>((resolve) => {
       this.stream.once("close", resolve);
       this.stream.once("error", () => resolve());

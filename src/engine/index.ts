@@ -12,7 +12,7 @@
  */
 export * from "./types.js";
 export * from "./rule.js";
-export { createLinter, UnknownRuleError, type Linter, type LinterOptions } from "./linter.js";
+export { createLinter, ruleKey, unknownRuleMessage, UnknownRuleError, type Linter, type LinterOptions } from "./linter.js";
 export { SeriesHold } from "./series.js";
 export { NativeParserError } from "../c/native.js";
 

@@ -17,13 +17,13 @@ import type { Confidence, Finding, MessageResult, RelatedLocation, Severity } fr
 export interface LinterOptions {
   /** The rules to choose from (the CLI passes kreview's built-in rules). */
   rules: readonly Rule[];
-  /** Rule ids to turn off (checkpatch --ignore). */
+  /** Rule ids to turn off (checkpatch --ignore); any case, `_` for `-` (ruleKey). */
   ignore?: string[];
-  /** Rule ids to run alone (checkpatch --types). */
+  /** Rule ids to run alone (checkpatch --types); spelled as `ignore`. */
   only?: string[];
   /** Keep check-level findings (checkpatch --strict). */
   strict?: boolean;
-  /** Per-rule severity overrides. */
+  /** Per-rule severity overrides, keyed by rule ids spelled as `ignore`. */
   severity?: Record<string, Severity>;
   /** The kernel tree the patches apply to: C views are then built from whole files. */
   tree?: TreeSource;
@@ -45,17 +45,38 @@ export interface Linter {
 
 export class UnknownRuleError extends Error {}
 
+/**
+ * The rule id a user's spelling names: ids are matched without regard to
+ * case, and `_` stands for `-`, so checkpatch habits (`--ignore BUG_ON`,
+ * `--types Bitwise-Or-In-Condition`) name kreview's kebab-case ids.
+ */
+export function ruleKey(spelling: string): string {
+  return spelling.trim().toLowerCase().replace(/_/g, "-");
+}
+
+/** The one-line message for a rule id that names no rule; an UPPER_CASE one is likely a checkpatch type. */
+export function unknownRuleMessage(spelling: string): string {
+  const hint = /^[A-Z][A-Z0-9_]*$/.test(spelling) && spelling.includes("_") ? "; checkpatch's message types are not kreview's rules" : "";
+  return `unknown rule '${spelling}' (see 'kreview rules'${hint})`;
+}
+
 export function createLinter(options: LinterOptions): Linter {
   // The native parser is needed by every patch: a failure to load it is told now, not as each message's internal error.
   loadNative();
   const known = new Map(options.rules.map((r) => [r.id, r]));
-  for (const id of [...(options.ignore ?? []), ...(options.only ?? []), ...Object.keys(options.severity ?? {})]) {
-    if (!known.has(id)) throw new UnknownRuleError(`unknown rule '${id}' (see 'kreview rules')`);
-  }
-  const only = options.only?.length ? new Set(options.only) : null;
-  const ignore = new Set(options.ignore ?? []);
+  const idOf = (spelling: string): string => {
+    const id = ruleKey(spelling);
+    if (!known.has(id)) throw new UnknownRuleError(unknownRuleMessage(spelling));
+    return id;
+  };
+  const ignore = new Set((options.ignore ?? []).map(idOf));
+  const onlyIds = (options.only ?? []).map(idOf);
+  // In the order given: a later setting of the same rule, in any spelling, wins.
+  const levels = new Map<string, Severity>();
+  for (const [spelling, level] of Object.entries(options.severity ?? {})) levels.set(idOf(spelling), level);
+  const only = onlyIds.length ? new Set(onlyIds) : null;
   const rules = options.rules.filter((r) => (!only || only.has(r.id)) && !ignore.has(r.id));
-  const severityOf = (r: Rule): Severity => options.severity?.[r.id] ?? r.severity;
+  const severityOf = (r: Rule): Severity => levels.get(r.id) ?? r.severity;
   const keepChecks = options.strict === true;
   const seriesRules = rules.filter((r) => r.series);
   let treeFactsOf: TreeFacts | undefined;
@@ -78,7 +99,7 @@ export function createLinter(options: LinterOptions): Linter {
               if (!target) throw new Error(`rule ${rule.id} reported on member ${d.member} of ${results.length}`);
               if (!d.site) throw new Error(`rule ${rule.id} reported with no site`);
               const f = siteFinding(rule, d);
-              f.severity = d.demote && !options.severity?.[rule.id] ? "check" : severityOf(rule);
+              f.severity = d.demote && !levels.has(rule.id) ? "check" : severityOf(rule);
               if (f.severity === "check" && !keepChecks) return;
               target.findings.push(f);
             },

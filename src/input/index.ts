@@ -15,3 +15,4 @@
 export type { RawMessage, Mail, MailHeaders, TextSegment } from "./types.js";
 export { splitMessages, InputError } from "./split.js";
 export { parseMail } from "./mail.js";
+export { readSource, sourceText } from "./source.js";

@@ -9,6 +9,10 @@
  * message as patch / reply / no-diff / unreadable. Hunks that do not add up
  * are kept as far as they go and reported as `patch-format` problems.
  * Never throws.
+ *
+ * sourcePatch(name, text): Patch. A whole source file as the patch that adds
+ * it (`kreview -f`), every line added, numbered as the file's lines.
  */
 export * from "./model.js";
 export { parsePatch } from "./parse.js";
+export { sourcePatch } from "./source.js";

@@ -36,9 +36,12 @@
  * (`, 2 suppressed by the baseline`: readers of checkpatch's total still
  * read it). Quiet is checkpatch's -q: an input with nothing to say prints
  * nothing at all, the others their findings (under their header) and total,
- * and there are no verdicts and no notes.
- * When no kernel tree was found one `NOTE:` at the end says which rules had
- * less to go on.
+ * and there are no verdicts and no notes. `--no-summary` leaves out the
+ * `total:` lines; `--mailback` leaves out an input's total and verdict when
+ * it has no error or warning, and the run's notes when none has.
+ * Notes about the whole run print once at the end, unless quiet: those the
+ * CLI hands over (meta.notes: a `.checkpatch.conf` not read), then, when no
+ * kernel tree was found, which rules had less to go on.
  */
 import type { Finding, MessageResult, RelatedLocation } from "../engine/types.js";
 import { collected, type ReportMeta, type StreamFactory } from "./types.js";
@@ -78,6 +81,7 @@ export const textStream: StreamFactory = (meta) => {
   let several: boolean | null = meta.units !== undefined ? meta.units > 1 : null;
   let unit: Unit | null = null;
   let anyPatch = false;
+  let anyBad = false;
 
   /** The unit's header, once, before the first thing it writes. */
   const start = (u: Unit): string => {
@@ -93,9 +97,13 @@ export const textStream: StreamFactory = (meta) => {
   const close = (u: Unit): string => {
     let out = u.held ? write(u, u.held, false) : "";
     u.held = null;
+    if (u.errors + u.warnings > 0) anyBad = true;
+    else if (meta.mailback) return out;
     const clean = !u.seen.findings && !u.seen.anyUnreadable;
-    if (!quiet || !clean) out += start(u) + totalLine(u, meta);
-    if (!quiet) out += `\n${verdict(u.title, u.seen)}\n`;
+    const summary = meta.summary !== false;
+    if (!quiet || !clean) out += start(u) + (summary ? totalLine(u, meta) : "");
+    // each verdict follows a blank line; without the total the last block already ends in one
+    if (!quiet) out += `${summary ? "\n" : ""}${verdict(u.title, u.seen)}\n`;
     return out;
   };
 
@@ -124,9 +132,11 @@ export const textStream: StreamFactory = (meta) => {
       several ??= false;
       let out = "";
       if (unit) out += close(unit);
-      else if (!quiet) out += totalLine({ errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 }, meta);
+      else if (!quiet && meta.summary !== false) out += totalLine({ errors: 0, warnings: 0, checks: 0, lines: 0, suppressed: 0 }, meta);
       unit = null;
-      if (!quiet && anyPatch && meta.noTree && meta.noTree.length > 0) out += `\nNOTE: ${noTreeNote(meta.noTree)}\n`;
+      if (quiet || (meta.mailback && !anyBad)) return out;
+      for (const note of meta.notes ?? []) out += `\nNOTE: ${oneLine(note)}\n`;
+      if (anyPatch && meta.noTree && meta.noTree.length > 0) out += `\nNOTE: ${noTreeNote(meta.noTree)}\n`;
       return out;
     },
   };

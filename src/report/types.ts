@@ -29,6 +29,12 @@ export interface ReportMeta {
   quiet?: boolean;
   /** A baseline is in use (`--baseline`): the totals say how many findings it suppressed (`MessageResult.suppressed`). */
   baseline?: boolean;
+  /** checkpatch --no-summary (false): the text reporter leaves out its `total:` line. */
+  summary?: boolean;
+  /** checkpatch --mailback: the text reporter says nothing at the end of a run with no error or warning. */
+  mailback?: boolean;
+  /** Notes about the run as a whole (not about one message), printed once by the text reporter unless quiet. */
+  notes?: readonly string[];
   /** SARIF `tool.driver.informationUri`, when kreview has a home page to name. */
   informationUri?: string;
   /**

@@ -371,6 +371,6 @@ describe("information commands", () => {
     expect(opt.stdout).toBe("");
     expect(opt.stderr).toBe("error: unknown option '--bogus'\n");
     expect(format.status).toBe(2);
-    expect(format.stderr).toMatch(/^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, terse, json, sarif, b4-review, email\.\n$/);
+    expect(format.stderr).toMatch(/^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, terse, json, sarif, b4-review, email\.\n$/);
   });
 });

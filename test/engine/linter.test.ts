@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLinter, defineRule, UnknownRuleError, type Rule, type SeriesInfo, type Site } from "../../src/engine/index.js";
+import { createLinter, defineRule, ruleKey, UnknownRuleError, type Rule, type SeriesInfo, type Site } from "../../src/engine/index.js";
 import patchFormat from "../../rules/patch-format.js";
 import { fileDiff, hunk, patchOf } from "../helpers/model.js";
 
@@ -80,6 +80,19 @@ describe("linter", () => {
     expect(createLinter({ rules: [gotoRule, checkRule], ignore: ["test-goto"] }).rules.map((r) => r.id)).toEqual(["test-check"]);
     expect(createLinter({ rules: [gotoRule, checkRule], only: ["test-goto"] }).rules.map((r) => r.id)).toEqual(["test-goto"]);
     expect(() => createLinter({ rules: [gotoRule], ignore: ["no-such-rule"] })).toThrow(UnknownRuleError);
+  });
+
+  it("reads rule ids in any case, with '_' for '-', as checkpatch's types are written", () => {
+    expect(ruleKey("BUG_ON")).toBe("bug-on");
+    expect(ruleKey(" Bitwise-Or_In-CONDITION ")).toBe("bitwise-or-in-condition");
+    expect(createLinter({ rules: [gotoRule, checkRule], ignore: ["TEST-GOTO"] }).rules.map((r) => r.id)).toEqual(["test-check"]);
+    expect(createLinter({ rules: [gotoRule, checkRule], only: ["Test_Goto"] }).rules.map((r) => r.id)).toEqual(["test-goto"]);
+    // a later setting of the same rule wins, whatever its spelling
+    const levels = createLinter({ rules: [checkRule], severity: { "test-check": "warning", TEST_CHECK: "error" } }).lintPatch(patch()).findings;
+    expect(levels.map((f) => f.severity)).toEqual(["error"]);
+    // the message quotes the id as the user wrote it; an UPPER_CASE one gets a word about checkpatch's types
+    expect(() => createLinter({ rules: [gotoRule], only: ["Nope"] })).toThrow("unknown rule 'Nope' (see 'kreview rules')");
+    expect(() => createLinter({ rules: [gotoRule], ignore: ["LONG_LINE"] })).toThrow("unknown rule 'LONG_LINE' (see 'kreview rules'; checkpatch's message types are not kreview's rules)");
   });
 
   it("turns a rule that throws into an internal-error problem and still runs the others", () => {

@@ -182,6 +182,21 @@ describe("text reporter", () => {
     expect(out.endsWith("total: 1 errors, 1 warnings, 120 lines checked\n")).toBe(true);
   });
 
+  it("prints a note about the run once, at the end, unless quiet", () => {
+    const notes = ["one thing about the whole run"];
+    expect(text([coverResult(), coverResult()], { ...meta, notes })).toBe(
+      lines("total: 0 errors, 0 warnings, 60 lines checked", "", "cover.eml has no diff to review.", "", "NOTE: one thing about the whole run"),
+    );
+    // quiet is checkpatch's -q: an input with nothing to say prints nothing, and no notes
+    expect(text([coverResult()], { ...meta, notes, quiet: true })).toBe("");
+  });
+
+  it("leaves out the total with summary false, and everything at the end with mailback and no error or warning", () => {
+    expect(text([coverResult()], { ...meta, summary: false })).toBe(lines("cover.eml has no diff to review."));
+    expect(text([coverResult()], { ...meta, mailback: true, notes: ["n"] })).toBe("");
+    expect(text([patchResult()], { ...meta, mailback: true })).toBe(text([patchResult()], meta));
+  });
+
   it("says when a clean input has no diff, and when it could not be read", () => {
     expect(text([coverResult()], meta)).toBe(
       lines("total: 0 errors, 0 warnings, 30 lines checked", "", "cover.eml has no diff to review."),
