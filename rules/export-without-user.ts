@@ -156,11 +156,11 @@ reads every C file of it).
             return { i, e, users };
           }),
       );
-      const inTree = ctx.tree && candidates.length > 0 ? ctx.tree.uses([...new Set(candidates.map((c) => c.e.name))], candidates[0].e.file) : null;
+      const inTree = ctx.tree && candidates.length > 0 ? ctx.tree.uses([...new Set(candidates.map((c) => c.e.name))]) : null;
       const where = inTree ? " or the tree" : "";
       for (const { i, e, users } of candidates) {
         // headers in the tree declare, they do not use
-        for (const f of inTree?.files.get(e.name) ?? []) if (f.endsWith(".c")) users.add(f);
+        for (const f of inTree?.get(e.name) ?? []) if (f.endsWith(".c")) users.add(f);
         const homeUnit = ctx.tree?.unit(e.file) ?? null;
         const by = new Map<Verdict, string[]>();
         for (const u of [...users].sort()) {

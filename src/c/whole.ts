@@ -22,11 +22,10 @@ export type TreeRead = { text: string } | { refused: string } | null;
 export interface TreeSource {
   read(path: string): TreeRead;
   /**
-   * The `.c`/`.h` files of the tree that name each of `names` as a whole
-   * word (searched from `near`, a tree path, outwards as far as the source
-   * goes); null when this tree cannot be searched now.
+   * The `.c`/`.h` files of the whole tree that name each of `names` as a
+   * whole word; null when this tree cannot be searched now.
    */
-  search?(names: readonly string[], near: string): { files: Map<string, string[]>; scope: string } | null;
+  search?(names: readonly string[]): Map<string, string[]> | null;
 }
 
 /** One side of a file laid out whole: text per row, and the patch line shown on each row (null for lines only the tree shows). */

@@ -82,7 +82,7 @@ export function treeSearch(root: string): NonNullable<TreeSource["search"]> {
   return (names) => {
     const wanted = names.filter((n) => WORD.test(n));
     const out = new Map<string, string[]>(wanted.map((n) => [n, []]));
-    if (wanted.length === 0) return { files: out, scope: "" };
+    if (wanted.length === 0) return out;
     let candidates: string[];
     if (isGit) {
       const args = ["-C", realRoot, "grep", "--untracked", "-l", "-w", "-F", "--no-color", ...wanted.flatMap((n) => ["-e", n]), "--", "*.c", "*.h"];
@@ -112,7 +112,7 @@ export function treeSearch(root: string): NonNullable<TreeSource["search"]> {
       }
       for (const n of wanted) if (text.includes(n) && wordIn(text, n)) out.get(n)!.push(f);
     }
-    return { files: out, scope: "" };
+    return out;
   };
 }
 

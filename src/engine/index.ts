@@ -91,7 +91,7 @@ export {
 } from "../facts/index.js";
 export type { TreeSource, TreeRead } from "../c/whole.js";
 export { exportFacts, type ExportFacts, type ExportAdded } from "../facts/exports.js";
-export type { TreeFacts, TreeUses, BuildUnit } from "../facts/tree.js";
+export type { TreeFacts, BuildUnit } from "../facts/tree.js";
 export { isKernelSource, isTestCode, isUserspace } from "../c/kernel/paths.js";
 export { seriesTag, type SeriesInfo, type SeriesTag } from "../patch/series.js";
 export { calleeName, callArgs, unparen } from "../c/syntax.js";

@@ -42,14 +42,21 @@ export interface ExportFacts {
   modularises: boolean;
 }
 
-function exportCalls(view: CView, kind: "+" | "-"): { node: SyntaxNode; name: string; macro: string }[] {
+export interface ExportCall {
+  node: SyntaxNode;
+  name: string;
+  macro: string;
+}
+
+/** The `EXPORT_SYMBOL*(name)` calls of a view; with `kind`, only those on lines of that kind. */
+export function exportCalls(view: CView, kind?: "+" | "-"): ExportCall[] {
   if (!/\bEXPORT_/.test(view.source)) return [];
-  const out: { node: SyntaxNode; name: string; macro: string }[] = [];
+  const out: ExportCall[] = [];
   for (const call of view.root.descendantsOfType("call_expression")) {
     const macro = calleeName(call);
     const arg = callArgs(call)[0];
     if (!macro || !EXPORT_MACROS.test(macro) || arg?.type !== "identifier") continue;
-    if (view.lineOf(call)?.kind !== kind) continue;
+    if (kind && view.lineOf(call)?.kind !== kind) continue;
     out.push({ node: call, name: arg.text, macro });
   }
   return out;
@@ -68,9 +75,10 @@ function isDeclaredName(id: SyntaxNode): boolean {
 
 const IDENT = /[A-Za-z_]\w*/g;
 
-function shownUses(view: CView): Set<string> {
+/** The names the shown lines of a view use, leaving out the arguments of its `exports`. */
+function shownUses(view: CView, exported: readonly ExportCall[]): Set<string> {
   const out = new Set<string>();
-  const exports = new Set(exportCalls(view, "+").map((e) => e.node.id));
+  const exports = new Set(exported.map((e) => e.node.id));
   const inExport = (n: SyntaxNode) => {
     for (let p: SyntaxNode | null = n.parent; p; p = p.parent) if (exports.has(p.id)) return true;
     return false;
@@ -94,7 +102,8 @@ export function exportFacts(patch: Patch, cfiles: readonly CFile[]): ExportFacts
   const removedDefinitions: { name: string; file: string }[] = [];
   for (const cf of cfiles) {
     const path = cf.file.path;
-    for (const e of exportCalls(cf.post, "+")) added.push({ ...e, view: cf.post, file: path });
+    const adds = exportCalls(cf.post, "+");
+    for (const e of adds) added.push({ ...e, view: cf.post, file: path });
     if (cf.pre) {
       for (const e of exportCalls(cf.pre, "-")) removed.add(e.name);
       for (const def of cf.pre.root.descendantsOfType("function_definition")) {
@@ -102,7 +111,7 @@ export function exportFacts(patch: Patch, cfiles: readonly CFile[]): ExportFacts
         if (name && cf.pre.lineOf(def)?.kind === "-") removedDefinitions.push({ name, file: cf.file.oldPath || path });
       }
     }
-    const u = shownUses(cf.post);
+    const u = shownUses(cf.post, adds);
     if (u.size > 0) uses.set(path, u);
   }
   return { added, removed, uses, removedDefinitions, modularises: patch.files.some(modularises) };

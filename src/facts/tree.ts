@@ -9,34 +9,26 @@ import type { TreeSource } from "../c/whole.js";
 
 export type { BuildUnit } from "../c/kbuild.js";
 
-export interface TreeUses {
-  /** Per name, the tree paths of the `.c`/`.h` files that name it as a whole word. */
-  files: Map<string, string[]>;
-  /** Where the tree was searched: "" for the whole tree, else the directory searched. */
-  scope: string;
-}
-
 export interface TreeFacts {
-  /** Files of the tree naming each of `names`, searched from `near`; null when the tree cannot be searched. */
-  uses(names: readonly string[], near: string): TreeUses | null;
+  /** Per name, the tree paths of the `.c`/`.h` files that name it as a whole word; null when the tree cannot be searched. */
+  uses(names: readonly string[]): Map<string, string[]> | null;
   /** How a `.c` file of the tree is built; null when its Makefile does not say. */
   unit(file: string): BuildUnit | null;
 }
 
 export function treeFacts(tree: TreeSource): TreeFacts {
   const kbuild = new Kbuild(tree);
-  const cache = new Map<string, { files: string[]; scope: string }>();
+  const cache = new Map<string, string[]>();
   return {
-    uses(names, near) {
+    uses(names) {
       if (!tree.search) return null;
       const todo = names.filter((n) => !cache.has(n));
       if (todo.length > 0) {
-        const found = tree.search(todo, near);
+        const found = tree.search(todo);
         if (!found) return null;
-        for (const n of todo) cache.set(n, { files: found.files.get(n) ?? [], scope: found.scope });
+        for (const n of todo) cache.set(n, found.get(n) ?? []);
       }
-      const files = new Map(names.map((n) => [n, cache.get(n)!.files]));
-      return { files, scope: cache.get(names[0])?.scope ?? "" };
+      return new Map(names.map((n) => [n, cache.get(n)!]));
     },
     unit: (file) => kbuild.unit(file),
   };

@@ -12,7 +12,7 @@ import { callArgs, calleeName } from "../c/syntax.js";
 import { LIST_HEAD_MACROS, LIST_HEAD_TYPES, LOCK_TYPES } from "../c/kernel/lists.js";
 import { NOT_A_LOCK, PROTECTED_BY, PROTECTS } from "../c/kernel/contracts.js";
 import { TEARDOWN_REGISTRATIONS } from "../c/kernel/objects.js";
-import { EXPORT_MACROS } from "../c/kernel/callbacks.js";
+import { exportCalls } from "./exports.js";
 import { ATOMIC_REGISTRATIONS, ATOMIC_SLOTS, type AtomicContext } from "../c/kernel/contexts.js";
 import { declarator, pathFromText, typeName, type Path, type TypeWorld } from "./identity.js";
 
@@ -116,13 +116,7 @@ export class World implements TypeWorld {
       this.exportedNames = new Set();
       for (const cf of this.cfiles) {
         const view = this.side === "post" ? cf.post : cf.pre;
-        if (!view) continue;
-        if (!/\bEXPORT_/.test(view.source)) continue;
-        for (const call of view.root.descendantsOfType("call_expression")) {
-          const n = calleeName(call);
-          const a = callArgs(call)[0];
-          if (n && EXPORT_MACROS.test(n) && a?.type === "identifier") this.exportedNames.add(a.text);
-        }
+        if (view) for (const e of exportCalls(view)) this.exportedNames.add(e.name);
       }
     }
     return this.exportedNames;
