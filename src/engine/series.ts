@@ -61,7 +61,8 @@ export class SeriesHold {
 
   private check(closed: SeriesInfo[]) {
     for (const info of closed) {
-      this.closed.add(info.id);
+      // remembered only while results of it are still held (all of them may have gone on already)
+      if (this.held.some((h) => h.series === info.id)) this.closed.add(info.id);
       const bySeq = new Map<number, { result: MessageResult; patch?: Patch }>(this.held.filter((h) => h.series === info.id).map((h) => [h.seq, h]));
       for (const [seq, k] of this.kept) {
         if (k.series !== info.id) continue;
