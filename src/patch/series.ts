@@ -138,7 +138,6 @@ export class SeriesGrouper {
       if (c.role !== "patch") return { series: null, closed };
       // One patch, unnumbered: a series of its own, complete as it is.
       const o = this.start(c, tag, 1);
-      o.info.members.push(c.seq);
       o.parts.set(1, c.seq);
       closed.push(this.close(o));
       return { series: o.info.id, closed };
@@ -157,7 +156,6 @@ export class SeriesGrouper {
       return { series: o.info.id, closed };
     }
     o.parts.set(t.part!, c.seq);
-    o.info.members.push(c.seq);
     if (this.full(o)) closed.push(this.close(o));
     return { series: o.info.id, closed };
   }
@@ -220,7 +218,8 @@ export class SeriesGrouper {
   private close(o: Open): SeriesInfo {
     this.open.splice(this.open.indexOf(o), 1);
     const info = o.info;
-    if (o.parts.size > 0) info.members = [...o.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, seq]) => seq);
+    // a forced series lists its members as they came; the others, by part
+    if (o.forced === undefined) info.members = [...o.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, seq]) => seq);
     if (o.forced !== undefined) {
       // A forced series is all there unless its subjects, all numbered to one total, name parts it lacks.
       const totals = new Set(o.tagged.map(([, t]) => t));
