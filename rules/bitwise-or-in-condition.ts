@@ -1,4 +1,4 @@
-import { calleeName, defineRule, naming, unparen, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, naming, unparen, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 const COMPARISON = new Set(["==", "!=", "<", ">", "<=", ">="]);
 const LOGICAL = new Set(["&&", "||"]);
@@ -135,10 +135,10 @@ patch declares the function \`bool\`, or when its name is a kernel predicate's
   create(ctx) {
     // Functions the patch declares as returning bool, from every view of this file.
     const boolFunctions = new Set<string>();
-    for (const fn of ctx.post.root.descendantsOfType(["function_definition", "declaration"])) {
+    for (const fn of descendantsOfType(ctx.post.root, ["function_definition", "declaration"])) {
       const type = fn.childForFieldName("type");
       if (type?.text !== "bool") continue;
-      for (const d of fn.descendantsOfType("function_declarator")) {
+      for (const d of descendantsOfType(fn, "function_declarator")) {
         const id = d.childForFieldName("declarator");
         if (id?.type === "identifier") boolFunctions.add(id.text);
       }
@@ -184,7 +184,7 @@ patch declares the function \`bool\`, or when its name is a kernel predicate's
         const fn = ctx.post.enclosingFunction(node);
         const before = fn ? ctx.changes.preFunction(fn) : null;
         const norm = (n: SyntaxNode) => n.text.replace(/\s+/g, "");
-        const turned = !!before?.fn.node.descendantsOfType("binary_expression").some(
+        const turned = !!before && descendantsOfType(before.fn.node, "binary_expression").some(
           (b) => operatorOf(b) === logical && norm(b.childForFieldName("left")!) === norm(left) && norm(b.childForFieldName("right")!) === norm(right),
         );
         ctx.report({

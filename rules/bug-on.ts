@@ -1,4 +1,4 @@
-import { ACTION_NAME, BUG_MACROS, BUG_ON_MACROS, CAN_FAIL_CALLS, CANNOT_FAIL_FORM, ERRNO_TYPES, QUESTION_NAME, STATE_READS, calleeName, callArgs, defineRule, isLookupCall, isNullAlloc, naming, unparen, type EnclosingFunction, type SyntaxNode } from "../src/engine/index.js";
+import { ACTION_NAME, BUG_MACROS, BUG_ON_MACROS, CAN_FAIL_CALLS, CANNOT_FAIL_FORM, ERRNO_TYPES, QUESTION_NAME, STATE_READS, calleeName, callArgs, defineRule, isLookupCall, isNullAlloc, naming, unparen, type EnclosingFunction, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 type Why =
   | { kind: "fails" | "lookup" | "alloc" | "error"; call: string }
@@ -21,18 +21,18 @@ function bugCondition(call: SyntaxNode, name: string): SyntaxNode | null {
 /** Does the post-image of the function make more BUG_ON()/BUG() calls than its pre-image (or is it new)? */
 function addsBugs(fn: EnclosingFunction, before: SyntaxNode | null): boolean {
   if (!before) return true;
-  const count = (n: SyntaxNode) => n.descendantsOfType("call_expression").filter((c) => { const name = calleeName(c); return !!name && (BUG_ON_MACROS.has(name) || BUG_MACROS.has(name)); }).length;
+  const count = (n: SyntaxNode) => descendantsOfType(n, "call_expression").filter((c) => { const name = calleeName(c); return !!name && (BUG_ON_MACROS.has(name) || BUG_MACROS.has(name)); }).length;
   return count(fn.node) > count(before);
 }
 
 /** A function of the patch with a `return -EXXX;`. */
 function returnsErrno(def: SyntaxNode | null): boolean {
-  return !!def && def.descendantsOfType("return_statement").some((r) => /^return\s+-E[A-Z0-9]+\s*;$/.test(r.text.replace(/\s+/g, " ")));
+  return !!def && descendantsOfType(def, "return_statement").some((r) => /^return\s+-E[A-Z0-9]+\s*;$/.test(r.text.replace(/\s+/g, " ")));
 }
 
 /** Why the condition is one the code can recover from. */
 function classify(cond: SyntaxNode, fn: EnclosingFunction, params: Set<string>, ownFunction: (name: string) => SyntaxNode | null): Why {
-  const calls = [cond, ...cond.descendantsOfType("call_expression")].filter((c) => c.type === "call_expression");
+  const calls = [cond, ...descendantsOfType(cond, "call_expression")].filter((c) => c.type === "call_expression");
   for (const c of calls) {
     const n = calleeName(c);
     if (!n) continue;
@@ -51,7 +51,7 @@ function classify(cond: SyntaxNode, fn: EnclosingFunction, params: Set<string>, 
     return false;
   };
   if (calls.length === 0) {
-    for (const id of [cond, ...cond.descendantsOfType("identifier")]) {
+    for (const id of [cond, ...descendantsOfType(cond, "identifier")]) {
       if (id.type === "identifier" && params.has(id.text) && !inCall(id)) return { kind: "argument", param: id.text };
     }
   }

@@ -17,6 +17,7 @@ import {
   type HeldLock,
   type SyntaxNode,
   type TakenLock,
+  descendantsOfType,
 } from "../src/engine/index.js";
 
 type Confidence = "high" | "medium" | "low";
@@ -167,7 +168,7 @@ head is not shown, findings are given at low confidence.
     const lockOf = (h: HeldLock) => lockDisplay(h);
     for (const cf of ctx.cfiles) {
       const view: CView = cf.post;
-      for (const call of view.root.descendantsOfType("call_expression")) {
+      for (const call of descendantsOfType(view.root, "call_expression")) {
         const name = calleeName(call);
         const callee = call.childForFieldName("function");
         const isWait = !!name && WORK_WAITS[name] !== undefined;

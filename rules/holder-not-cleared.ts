@@ -1,4 +1,4 @@
-import { defineRule, naming, pathDisplay, type CView, type FunctionFacts, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, naming, pathDisplay, type CView, type FunctionFacts, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 /** `obj->m = p;` where `obj` and `p` are pointer parameters: the caller's pointer kept in the object. */
 interface Store {
@@ -12,7 +12,7 @@ interface Store {
 function stores(f: FunctionFacts): Store[] {
   const params = new Map([...f.ids.decls.values()].filter((d) => d.kind === "param" && d.pointer).map((d) => [d.name, d]));
   const out: Store[] = [];
-  for (const a of f.fn.node.descendantsOfType("assignment_expression")) {
+  for (const a of descendantsOfType(f.fn.node, "assignment_expression")) {
     if (a.childForFieldName("operator")?.text !== "=" || !f.view.isAdded(a)) continue;
     const left = a.childForFieldName("left");
     const right = a.childForFieldName("right");
@@ -30,12 +30,12 @@ function stores(f: FunctionFacts): Store[] {
 
 /** Does the function clear `member` of its `struct` parameter (`x->member = NULL`, `memset(x, 0, ...)`)? */
 function clears(f: FunctionFacts, struct: string, member: string): boolean {
-  for (const a of f.fn.node.descendantsOfType("assignment_expression")) {
+  for (const a of descendantsOfType(f.fn.node, "assignment_expression")) {
     const left = a.childForFieldName("left");
     const lp = left ? f.ids.path(left) : null;
     if (lp && lp.steps.length === 1 && lp.steps[0].member === member && f.ids.typeKey(lp) === `${struct}::${member}`) return true;
   }
-  return f.fn.node.descendantsOfType("call_expression").some((c) => /^memset$|^kfree$|^kvfree$/.test(c.childForFieldName("function")?.text ?? ""));
+  return descendantsOfType(f.fn.node, "call_expression").some((c) => /^memset$|^kfree$|^kvfree$/.test(c.childForFieldName("function")?.text ?? ""));
 }
 
 export default defineRule({

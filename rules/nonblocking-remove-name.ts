@@ -1,9 +1,9 @@
-import { calleeName, defineRule, isRefDropCall, isUserWait, isWaitCall, LOCK_CALLS, naming, type CView, type SyntaxNode } from "../src/engine/index.js";
+import { calleeName, defineRule, isRefDropCall, isUserWait, isWaitCall, LOCK_CALLS, naming, type CView, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 const { TEARDOWN_NAME, SAYS_NO_WAIT, INCIDENTAL_CALL: INCIDENTAL } = naming;
 
 function waitsIn(node: SyntaxNode): SyntaxNode[] {
-  return node.descendantsOfType("call_expression").filter((c) => {
+  return descendantsOfType(node, "call_expression").filter((c) => {
     const n = calleeName(c);
     return n !== null && isWaitCall(n);
   });
@@ -11,7 +11,7 @@ function waitsIn(node: SyntaxNode): SyntaxNode[] {
 
 /** Does the branch do work of its own (a call that is not locking, a warning or a print)? */
 function doesWork(node: SyntaxNode): boolean {
-  return node.descendantsOfType("call_expression").some((c) => {
+  return descendantsOfType(node, "call_expression").some((c) => {
     const n = calleeName(c);
     if (n === null) return true; // a call through a pointer: a callback runs
     return !LOCK_CALLS[n] && !INCIDENTAL.test(n);
@@ -19,7 +19,7 @@ function doesWork(node: SyntaxNode): boolean {
 }
 
 function returnsIn(node: SyntaxNode): boolean {
-  return node.type === "return_statement" || node.descendantsOfType("return_statement").length > 0;
+  return node.type === "return_statement" || descendantsOfType(node, "return_statement").length > 0;
 }
 
 /** The comment block right above a function definition, if any. */
@@ -169,7 +169,7 @@ show is not seen. The function's head must be in the patch.
 
         const waits = waitsIn(body);
         if (waits.length > 0) {
-          for (const ifs of body.descendantsOfType("if_statement")) {
+          for (const ifs of descendantsOfType(body, "if_statement")) {
             if (!ctx.post.isAdded(ifs)) continue;
             const cons = ifs.childForFieldName("consequence");
             const alt = ifs.childForFieldName("alternative");
@@ -193,7 +193,7 @@ show is not seen. The function's head must be in the patch.
           }
         }
 
-        for (const call of body.descendantsOfType("call_expression")) {
+        for (const call of descendantsOfType(body, "call_expression")) {
           const name = calleeName(call);
           if (!name || !isRefDropCall(name) || !ctx.post.isAdded(call)) continue;
           // A drop followed by a wait for the last user (kref_put(); wait_for_completion()) waits.
@@ -202,7 +202,7 @@ show is not seen. The function's head must be in the patch.
           reported = true;
         }
         // The open-coded put: `if (--x->refs) return;`, `if (!--x->count)`, `if (x->users-- > 1)`.
-        for (const upd of body.descendantsOfType("update_expression")) {
+        for (const upd of descendantsOfType(body, "update_expression")) {
           if (upd.child(0)?.type !== "--" && upd.child(1)?.type !== "--") continue;
           const arg = upd.childForFieldName("argument");
           if (arg?.type !== "field_expression" || !ctx.post.isAdded(upd)) continue;
@@ -216,7 +216,7 @@ show is not seen. The function's head must be in the patch.
 
         const doc = docComment(fnNode);
         if (!reported && doc && SAYS_NO_WAIT.test(doc.text)) {
-          const name = fnNode.descendantsOfType("identifier").find((i) => i.text === fn.name);
+          const name = descendantsOfType(fnNode, "identifier").find((i) => i.text === fn.name);
           if (name) ctx.report({ node: name, messageId: "doc", data });
         }
       },

@@ -1,4 +1,4 @@
-import { defineRule, kernelNullSource, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, kernelNullSource, naming, pathText, type CView, type FunctionFacts, type NullSource, type NullTest, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 /** The canonical key of an expression in a function. */
 function keyOf(f: FunctionFacts, n: SyntaxNode): string {
@@ -14,7 +14,7 @@ interface Index {
 
 function indexOf(f: FunctionFacts): Index {
   const assigned = new Set<string>();
-  for (const a of f.fn.node.descendantsOfType("assignment_expression")) {
+  for (const a of descendantsOfType(f.fn.node, "assignment_expression")) {
     const l = a.childForFieldName("left");
     if (l) assigned.add(keyOf(f, l));
   }

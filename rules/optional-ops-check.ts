@@ -1,4 +1,4 @@
-import { defineRule, naming, pathDisplay, pathText, type CView, type FunctionFacts, type PatchFacts, type SyntaxNode } from "../src/engine/index.js";
+import { defineRule, naming, pathDisplay, pathText, type CView, type FunctionFacts, type PatchFacts, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 /** A call through a member of an ops table the function tests for NULL first: `if (n->ops && n->ops->f) n->ops->f(n)`. */
 interface GuardedCall {
@@ -12,7 +12,7 @@ interface GuardedCall {
 
 function guardedCalls(f: FunctionFacts, unguarded: Set<string>): GuardedCall[] {
   const out: GuardedCall[] = [];
-  for (const call of f.fn.node.descendantsOfType("call_expression")) {
+  for (const call of descendantsOfType(f.fn.node, "call_expression")) {
     const callee = call.childForFieldName("function");
     if (callee?.type !== "field_expression") continue;
     const table = callee.childForFieldName("argument");

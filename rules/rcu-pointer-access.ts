@@ -18,6 +18,7 @@ import {
   type Path,
   type RcuCall,
   type SyntaxNode,
+  descendantsOfType,
 } from "../src/engine/index.js";
 
 const SLEEPING = new Set(["mutex", "rwsem", "semaphore"]);
@@ -228,19 +229,19 @@ function undoing its own set-up and is not reported.
         if (!READ_SIDE_LOADS.has(e.name)) continue;
         const asg = e.call.parent;
         const target = asg?.type === "init_declarator" ? asg.childForFieldName("declarator") : asg?.type === "assignment_expression" ? asg.childForFieldName("left") : null;
-        const x = target ? unparen(target).descendantsOfType("identifier").pop() ?? (target.type === "identifier" ? target : null) : null;
+        const x = target ? descendantsOfType(unparen(target), "identifier").pop() ?? (target.type === "identifier" ? target : null) : null;
         const decl = x ? f.ids.decls.get(x.text) : undefined;
         if (!x || !decl || decl.kind !== "local" || !decl.pointer) continue;
         const at = f.locks.heldAt(e.call);
         if (!at || ![...at.values()].some((h) => h.kind === "rcu" && h.must && (h.source === "call" || h.source === "guard"))) continue;
         const pinnedBy = [...at.values()].filter((h) => h.kind !== "rcu" && h.kind !== "srcu" && h.must).map((h) => h.key);
-        for (const d of f.fn.node.descendantsOfType("field_expression")) {
+        for (const d of descendantsOfType(f.fn.node, "field_expression")) {
           if (d.startIndex <= e.call.endIndex || d.child(1)?.type !== "->" || d.childForFieldName("argument")?.text !== x.text) continue;
           const st = f.locks.heldAt(d);
           if (!st || rcuHeld(st) || pinnedBy.some((k) => st.get(k)?.must)) continue;
           // Reassigned, or handed to a call (which may take a reference), between the read and this use.
           const touchedX = (n: SyntaxNode) => n.startIndex > e.call.endIndex && n.startIndex < d.startIndex;
-          const reassigned = f.fn.node.descendantsOfType("assignment_expression").some((a) => touchedX(a) && a.childForFieldName("left")?.text === x.text);
+          const reassigned = descendantsOfType(f.fn.node, "assignment_expression").some((a) => touchedX(a) && a.childForFieldName("left")?.text === x.text);
           const handed = evs.some((c) => touchedX(c.call) && !(c.name in RCU_ACCESSORS) && callArgs(c.call).some((a) => new RegExp(`(^|[^\\w>.])${x.text}\\b`).test(a.text)));
           if (reassigned || handed || !touched(view, e.call, d)) continue;
           ctx.report({ view, node: d, messageId: "useAfterUnlock", data: { obj: x.text, load: e.name }, related: [{ node: e.call, view, message: "read here, inside the section" }] });
@@ -281,7 +282,7 @@ function undoing its own set-up and is not reported.
       if (!state || ![...state.values()].some((h) => h.kind === "rcu" && h.must && (h.source === "call" || h.source === "guard"))) continue;
       const body = u.call.parent?.nextNamedSibling;
       if (!body) continue;
-      const calls = body.descendantsOfType("call_expression");
+      const calls = descendantsOfType(body, "call_expression");
       for (const unlock of calls.filter((c) => /^rcu_read_unlock(_bh|_sched)?$/.test(calleeName(c) ?? ""))) {
         const relock = calls.find((c) => c.startIndex > unlock.startIndex && /^rcu_read_lock(_bh|_sched)?$/.test(calleeName(c) ?? "")) ?? null;
         if (exitsBefore(unlock, body, relock) || !touched(u.view, unlock, relock ?? unlock)) continue;
@@ -300,7 +301,7 @@ function undoing its own set-up and is not reported.
       const view = cf.post;
       if (rcu.pointers.size === 0) break;
       const members = new Set([...rcu.pointers.keys()].map((k) => k.replace(/^.*::/, "")));
-      for (const n of view.root.descendantsOfType(["field_expression", "identifier"])) {
+      for (const n of descendantsOfType(view.root, ["field_expression", "identifier"])) {
         if (!view.isAdded(n)) continue;
         if (n.type === "identifier" && (n.parent?.type === "field_expression" || !rcu.pointers.has(n.text))) continue;
         if (n.type === "field_expression" && !members.has(n.childForFieldName("field")?.text ?? "")) continue;

@@ -1,4 +1,4 @@
-import { BOOT_ONLY_ANNOTATIONS, BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT, calleeName, callArgs, defineRule, type CView, type SyntaxNode } from "../src/engine/index.js";
+import { BOOT_ONLY_ANNOTATIONS, BOOT_PARAM_MACROS, INITCALL_MACROS, INIT_FUNCTION_ANNOTATIONS, VARIABLE_PLACEMENT, calleeName, callArgs, defineRule, type CView, type SyntaxNode, descendantsOfType } from "../src/engine/index.js";
 
 /** Is the whole node on lines the patch adds? */
 function wholeAdded(view: CView, node: SyntaxNode): boolean {
@@ -84,7 +84,7 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
       if (!index) {
         index = new Map();
         for (const cf of ctx.cfiles) {
-          for (const id of cf.post.root.descendantsOfType("identifier")) {
+          for (const id of descendantsOfType(cf.post.root, "identifier")) {
             const list = index.get(id.text);
             if (list) list.push({ node: id, view: cf.post });
             else index.set(id.text, [{ node: id, view: cf.post }]);

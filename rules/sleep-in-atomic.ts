@@ -1,4 +1,4 @@
-import { calleeName, defineRule, isSleepingCall, pathDisplay, SLEEPING_GFP, sleepsItself, type HeldLock } from "../src/engine/index.js";
+import { calleeName, defineRule, isSleepingCall, pathDisplay, SLEEPING_GFP, sleepsItself, type HeldLock, descendantsOfType } from "../src/engine/index.js";
 
 const WHAT: Record<string, string> = { spinlock: "spinlock", rwlock: "rwlock", seqlock: "seqlock", rcu: "RCU read-side section", preempt: "preemption disabled", irq: "interrupts disabled", bh: "bottom halves disabled" };
 
@@ -77,7 +77,7 @@ reported all the same. \`mutex_trylock()\` and
   checkCode(ctx) {
     for (const cf of ctx.cfiles) {
       const view = cf.post;
-      for (const call of view.root.descendantsOfType("call_expression")) {
+      for (const call of descendantsOfType(view.root, "call_expression")) {
         const added = view.isAdded(call);
         // An unchanged call is looked at only where a hunk shows it (the patch may have put a lock around it).
         if (!added && !view.lineOf(call)) continue;

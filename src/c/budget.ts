@@ -7,7 +7,7 @@
  * (vm timeouts, Worker#terminate) arriving while the binding calls back
  * into JavaScript makes node-addon-api abort the whole process. So the stop
  * is cooperative: while a deadline is set, tree-sitter's node and cursor
- * methods count their calls and, every so often, look at the clock; past
+ * methods that step through a tree count their calls and, every so often, look at the clock; past
  * the deadline they throw OverBudget, an ordinary exception, at a point
  * where no native frame is on the stack. Parsing itself is bounded by the
  * parser's own timeout (setTimeoutMicros). Every rule and shared analysis
@@ -68,14 +68,28 @@ function instrument(): void {
   if (instrumented) return;
   instrumented = true;
   const P = loadNative().Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
-  wrap(P.SyntaxNode.prototype, new Set(["constructor", "tree", "id", "typeId", "grammarId", "type", "grammarType", "isNamed", "startIndex", "endIndex", "toString", "toJSON"]));
-  wrap(P.TreeCursor.prototype, new Set(["constructor", "nodeType", "nodeTypeId", "nodeIsNamed", "startIndex", "endIndex"]));
-  wrap(P.Query.prototype, new Set(["constructor", "_init"]));
+  wrap(P.SyntaxNode.prototype, NODE_STEPS);
+  wrap(P.TreeCursor.prototype, CURSOR_STEPS);
+  wrap(P.Query.prototype, new Set(["matches", "captures"]));
 }
 
-function wrap(proto: object, skip: Set<string>): void {
+/**
+ * The node methods that move through a tree, which every analysis calls as
+ * it goes. The getters of what a node is (type, text, offsets, parent) are
+ * left unwrapped: called once or twice per step, they would double the cost
+ * of the clock-keeping without bounding anything the steps do not.
+ */
+const NODE_STEPS = new Set([
+  "child", "namedChild", "childForFieldName", "childrenForFieldName", "children", "namedChildren", "childCount", "namedChildCount",
+  "firstChild", "lastChild", "firstNamedChild", "lastNamedChild", "nextSibling", "previousSibling", "nextNamedSibling", "previousNamedSibling",
+  "descendantsOfType", "descendantForIndex", "namedDescendantForIndex", "descendantForPosition", "namedDescendantForPosition", "descendantCount",
+  "closest", "walk",
+]);
+const CURSOR_STEPS = new Set(["gotoFirstChild", "gotoNextSibling", "gotoParent", "gotoLastChild", "gotoPreviousSibling", "gotoDescendant", "gotoFirstChildForIndex", "currentNode"]);
+
+function wrap(proto: object, names: Set<string>): void {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-    if (skip.has(name) || !d.configurable) continue;
+    if (!names.has(name) || !d.configurable) continue;
     const look = HEAVY.has(name) ? checkNow : check;
     if (typeof d.value === "function") {
       const f = d.value as (...a: unknown[]) => unknown;

@@ -9,6 +9,7 @@ import { blankAnnotations } from "./blank.js";
 import { layoutFile, type Layout, type Side, type SyntheticHead } from "./layout.js";
 import { wholeFile, type TreeSource, type WholeSide } from "./whole.js";
 import { parseC, type SyntaxNode, type Tree } from "./parser.js";
+import { descendantsOfType } from "./descendants.js";
 
 export class CView {
   readonly tree: Tree;
@@ -147,7 +148,7 @@ export class CView {
   functionsNamed(name: string): SyntaxNode[] {
     if (!this.fnIndex) {
       this.fnIndex = new Map();
-      for (const fn of this.root.descendantsOfType("function_definition")) {
+      for (const fn of descendantsOfType(this.root, "function_definition")) {
         const n = functionName(fn);
         if (!n) continue;
         const list = this.fnIndex.get(n) ?? [];

@@ -95,3 +95,4 @@ export type { TreeFacts, BuildUnit } from "../facts/tree.js";
 export { isKernelSource, isTestCode, isUserspace } from "../c/kernel/paths.js";
 export { seriesTag, type SeriesInfo, type SeriesTag } from "../patch/series.js";
 export { calleeName, callArgs, unparen } from "../c/syntax.js";
+export { descendantsOfType } from "../c/descendants.js";

@@ -21,6 +21,7 @@ import type { HeldLock } from "./locks.js";
 import { pathDisplay, type Identities } from "./identity.js";
 import { topLevel, type FunctionInfo } from "./world.js";
 import type { PatchFacts } from "./index.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 /** A lock a function of the patch takes itself. */
 export interface TakenLock {
@@ -100,7 +101,7 @@ export class CallbackFacts {
       const f = this.facts.function(this.describe(info), info.view);
       const ids = f.ids;
       const inside = (n: SyntaxNode) => n.startIndex >= info.node.startIndex && n.endIndex <= info.node.endIndex;
-      for (const call of info.node.descendantsOfType("call_expression")) {
+      for (const call of descendantsOfType(info.node, "call_expression")) {
         const st = f.locks.heldAt(call);
         if (!st) continue;
         for (const h of st.values()) {
@@ -122,7 +123,7 @@ export class CallbackFacts {
     if (depth <= 0 || seen.has(name)) return out;
     seen.add(name);
     for (const info of this.facts.world.functionsNamed(name)) {
-      for (const call of info.node.descendantsOfType("call_expression")) {
+      for (const call of descendantsOfType(info.node, "call_expression")) {
         const callee = calleeName(call);
         if (!callee || callee === name || this.facts.world.functionsNamed(callee).length === 0) continue;
         for (const t of this.takesDeep(callee, depth - 1, seen)) {
@@ -186,7 +187,7 @@ export class CallbackFacts {
       };
       for (const view of this.facts.views) {
         if (!/INIT_\w*WORK|DECLARE_\w*WORK|kthread_init/.test(view.source)) continue;
-        for (const call of view.root.descendantsOfType("call_expression")) {
+        for (const call of descendantsOfType(view.root, "call_expression")) {
           const init = WORK_INITS[calleeName(call) ?? ""];
           if (!init) continue;
           const a = callArgs(call);
@@ -209,7 +210,7 @@ export class CallbackFacts {
         const params = [...ids.decls.values()].filter((d) => d.kind === "param");
         const p = params.length === 1 && params[0].type && WORK_PARAM_TYPES.has(params[0].type) ? params[0].name : null;
         if (!p) continue;
-        for (const call of info.node.descendantsOfType("call_expression")) {
+        for (const call of descendantsOfType(info.node, "call_expression")) {
           const c = CONTAINER_CALLS[calleeName(call) ?? ""];
           if (!c || c.type < 0) continue;
           const t = macroArgTexts(call);
@@ -262,7 +263,7 @@ export class CallbackFacts {
       for (const info of this.facts.world.functions) {
         if (!info.name || !this.outside(info.name)) continue;
         const ids = this.facts.ids(info.node, info.view);
-        for (const a of info.node.descendantsOfType("assignment_expression")) {
+        for (const a of descendantsOfType(info.node, "assignment_expression")) {
           const l = a.childForFieldName("left");
           const r = a.childForFieldName("right");
           if (l?.type !== "field_expression" || r?.type !== "identifier" || ids.decls.get(r.text)?.kind !== "param") continue;

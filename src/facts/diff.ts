@@ -23,6 +23,7 @@ import { calleeName } from "../c/syntax.js";
 import type { FunctionFacts, PatchFacts } from "./index.js";
 import { holds, type HeldLock, type LockState } from "./locks.js";
 import type { NullTest } from "./tests.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 const norm = (s: string) => s.replace(/\s+/g, "");
 
@@ -43,7 +44,7 @@ export class ChangeFacts {
     if (!this.preCalls) {
       this.preCalls = new Map();
       for (const v of this.pre.views) {
-        for (const c of v.root.descendantsOfType("call_expression")) {
+        for (const c of descendantsOfType(v.root, "call_expression")) {
           const n = calleeName(c);
           if (!n) continue;
           let set = this.preCalls.get(n);
@@ -84,7 +85,7 @@ export class ChangeFacts {
     const text = norm(call.text);
     const name = calleeName(call);
     let found = false;
-    for (const old of before.fn.node.descendantsOfType("call_expression")) {
+    for (const old of descendantsOfType(before.fn.node, "call_expression")) {
       if (calleeName(old) !== name || norm(old.text) !== text) continue;
       found = true;
       const state = before.locks.heldAt(old);
@@ -116,13 +117,11 @@ export class ChangeFacts {
     const before = this.preFunction(fn);
     if (!before) return [];
     const now = new Set(
-      this.post
-        .function(fn, view)
-        .fn.node.descendantsOfType("call_expression")
+      descendantsOfType(this.post.function(fn, view).fn.node, "call_expression")
         .map((c) => calleeName(c))
         .filter((n): n is string => !!n),
     );
-    return before.fn.node.descendantsOfType("call_expression").filter((c) => {
+    return descendantsOfType(before.fn.node, "call_expression").filter((c) => {
       const n = calleeName(c);
       return !!n && names(n) && !now.has(n);
     });

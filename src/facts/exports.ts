@@ -19,6 +19,7 @@ import { functionName, type CFile, type CView } from "../c/view.js";
 import type { FileDiff, Patch } from "../patch/model.js";
 import { callArgs, calleeName } from "../c/syntax.js";
 import { EXPORT_MACROS } from "../c/kernel/callbacks.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface ExportAdded {
   name: string;
@@ -52,7 +53,7 @@ export interface ExportCall {
 export function exportCalls(view: CView, kind?: "+" | "-"): ExportCall[] {
   if (!/\bEXPORT_/.test(view.source)) return [];
   const out: ExportCall[] = [];
-  for (const call of view.root.descendantsOfType("call_expression")) {
+  for (const call of descendantsOfType(view.root, "call_expression")) {
     const macro = calleeName(call);
     const arg = callArgs(call)[0];
     if (!macro || !EXPORT_MACROS.test(macro) || arg?.type !== "identifier") continue;
@@ -62,33 +63,25 @@ export function exportCalls(view: CView, kind?: "+" | "-"): ExportCall[] {
   return out;
 }
 
-/** The name a declarator declares, when the identifier is that name (`foo` in `int foo(void)`). */
-function isDeclaredName(id: SyntaxNode): boolean {
-  const p = id.parent;
-  if (!p) return false;
-  if (p.type === "function_declarator" && p.childForFieldName("declarator")?.id === id.id) {
-    // a prototype or a definition's own name; not a call
-    return true;
-  }
-  return false;
-}
-
 const IDENT = /[A-Za-z_]\w*/g;
 
 /** The names the shown lines of a view use, leaving out the arguments of its `exports`. */
 function shownUses(view: CView, exported: readonly ExportCall[]): Set<string> {
   const out = new Set<string>();
-  const exports = new Set(exported.map((e) => e.node.id));
-  const inExport = (n: SyntaxNode) => {
-    for (let p: SyntaxNode | null = n.parent; p; p = p.parent) if (exports.has(p.id)) return true;
-    return false;
-  };
-  for (const id of view.root.descendantsOfType("identifier")) {
-    if (!view.lineOf(id) || isDeclaredName(id) || inExport(id)) continue;
+  // The names declarators declare (`foo` in `int foo(void)`): a prototype or a definition's own name, not a use.
+  const declared = new Set<number>();
+  for (const d of descendantsOfType(view.root, "function_declarator")) {
+    const name = d.childForFieldName("declarator");
+    if (name?.type === "identifier") declared.add(name.id);
+  }
+  const spans = exported.map((e) => [e.node.startIndex, e.node.endIndex] as const);
+  const inExport = (n: SyntaxNode) => spans.length > 0 && spans.some(([s, e]) => n.startIndex >= s && n.endIndex <= e);
+  for (const id of descendantsOfType(view.root, "identifier")) {
+    if (declared.has(id.id) || !view.lineOf(id) || inExport(id)) continue;
     out.add(id.text);
   }
   // macro bodies are not parsed: their words are uses (`#define foo_get(x) __foo_get(x, 0)`)
-  for (const arg of view.root.descendantsOfType("preproc_arg")) {
+  for (const arg of descendantsOfType(view.root, "preproc_arg")) {
     if (!view.lineOf(arg)) continue;
     for (const m of arg.text.matchAll(IDENT)) out.add(m[0]);
   }
@@ -106,7 +99,7 @@ export function exportFacts(patch: Patch, cfiles: readonly CFile[]): ExportFacts
     for (const e of adds) added.push({ ...e, view: cf.post, file: path });
     if (cf.pre) {
       for (const e of exportCalls(cf.pre, "-")) removed.add(e.name);
-      for (const def of cf.pre.root.descendantsOfType("function_definition")) {
+      for (const def of descendantsOfType(cf.pre.root, "function_definition")) {
         const name = functionName(def);
         if (name && cf.pre.lineOf(def)?.kind === "-") removedDefinitions.push({ name, file: cf.file.oldPath || path });
       }

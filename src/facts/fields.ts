@@ -41,6 +41,7 @@ import { pathDisplay, pathText, type Identities, type Path } from "./identity.js
 import type { HeldLock } from "./locks.js";
 import type { FunctionFacts, PatchFacts } from "./index.js";
 import type { ChangeFacts } from "./diff.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface FieldAccess {
   op: "write" | "test";
@@ -161,7 +162,7 @@ export class FieldModel {
           else this.byKey.set(key, [acc]);
         }
       };
-      for (const n of body.descendantsOfType(["assignment_expression", "update_expression", "call_expression", "field_expression"])) {
+      for (const n of descendantsOfType(body, ["assignment_expression", "update_expression", "call_expression", "field_expression"])) {
         if (n.type === "assignment_expression" || n.type === "update_expression") {
           const target = n.type === "assignment_expression" ? n.childForFieldName("left") : n.childForFieldName("argument");
           const p = target ? this.memberPath(unparen(target), ids) : null;
@@ -256,7 +257,7 @@ export class FieldModel {
     const body = a.fn.node.childForFieldName("body");
     if (!body) return false;
     let after = false;
-    for (const c of body.descendantsOfType("call_expression")) {
+    for (const c of descendantsOfType(body, "call_expression")) {
       const name = calleeName(c);
       if (!name) continue;
       // A lock or refcount of the object initialised after the write: it is still being set up.
@@ -345,7 +346,7 @@ export class FieldModel {
     const now = this.heldAt(a);
     if (!now || [...now.state.values()].some((h) => h.must && guardsWriters(h.kind) && h.source !== "caller")) return null;
     const text = a.node.text.replace(/\s+/g, "");
-    for (const old of before.fn.node.descendantsOfType(a.node.type)) {
+    for (const old of descendantsOfType(before.fn.node, a.node.type)) {
       if (old.text.replace(/\s+/g, "") !== text) continue;
       const st = before.locks.heldAt(old);
       if (!st) continue;
@@ -462,7 +463,7 @@ export function droppedAround(f: FunctionFacts, node: SyntaxNode): FieldLock[] {
   if (!body || !held) return [];
   const released: (FieldLock & { site: SyntaxNode })[] = [];
   const retaken = new Set<string>();
-  for (const c of body.descendantsOfType("call_expression")) {
+  for (const c of descendantsOfType(body, "call_expression")) {
     const name = calleeName(c);
     const l = name ? LOCK_CALLS[name] : undefined;
     if (!l || l.arg < 0 || !guardsWriters(l.kind)) continue;
@@ -504,7 +505,7 @@ export function hiddenBefore(f: FunctionFacts, node: SyntaxNode): boolean {
 export function releasedUntaken(f: FunctionFacts, node: SyntaxNode, want: FieldLock): boolean {
   const body = f.fn.node.childForFieldName("body");
   if (!body) return false;
-  for (const c of body.descendantsOfType("call_expression")) {
+  for (const c of descendantsOfType(body, "call_expression")) {
     if (c.startIndex < node.endIndex) continue;
     const name = calleeName(c);
     const l = name ? LOCK_CALLS[name] : undefined;
@@ -556,7 +557,7 @@ export function callersHidden(f: FunctionFacts, facts: PatchFacts, depth = 0): b
   if (!isStatic) return !facts.world.exported.has(name);
   for (const v of facts.views) {
     if (!v.source.includes(name)) continue;
-    for (const id of v.root.descendantsOfType("identifier")) {
+    for (const id of descendantsOfType(v.root, "identifier")) {
       if (id.text !== name) continue;
       // Its own declarator (and a prototype) is no reference.
       if (id.startIndex >= f.fn.node.startIndex && id.endIndex <= f.fn.node.endIndex) continue;

@@ -14,6 +14,7 @@
 import type { SyntaxNode } from "../c/parser.js";
 import { callArgs, calleeName, macroArgTexts, unparen } from "../c/syntax.js";
 import { CONTAINER_CALLS } from "../c/kernel/objects.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface Step {
   /** `->` (through a pointer) or `.` (an embedded member). */
@@ -155,7 +156,7 @@ export class Identities {
     if (!body) return;
     const assigns = new Map<string, SyntaxNode[]>();
     const addressTaken = new Set<string>();
-    for (const n of body.descendantsOfType(["declaration", "assignment_expression", "pointer_expression", "call_expression"])) {
+    for (const n of descendantsOfType(body, ["declaration", "assignment_expression", "pointer_expression", "call_expression"])) {
       if (n.type === "declaration") {
         const type = n.childForFieldName("type");
         if (type?.text === "LIST_HEAD" || type?.text === "HLIST_HEAD") {

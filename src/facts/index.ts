@@ -35,6 +35,7 @@ import type { TreeSource } from "../c/whole.js";
 import { kernelNullSource, resultUses, type NullSource, type ResultUse } from "./nulls.js";
 import { CallbackFacts } from "./callbacks.js";
 import { RcuModel } from "./rcu.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export * from "./identity.js";
 export * from "./locks.js";
@@ -215,7 +216,7 @@ export class PatchFacts {
       this.results = [];
       for (const f of this.world.functions) {
         // Only results the kernel says may be NULL are followed: skip functions that call none.
-        const calls = f.node.descendantsOfType("call_expression");
+        const calls = descendantsOfType(f.node, "call_expression");
         if (!calls.some((c) => { const n = calleeName(c); return !!n && !!kernelNullSource(n)?.known; })) continue;
         const fn = f.view.describeFunction(f.node);
         for (const r of resultUses(f.node, this.ids(f.node, f.view))) this.results.push({ ...r, view: f.view, fn });
@@ -250,7 +251,7 @@ export class PatchFacts {
       for (const cf of this.cfiles) {
         const view = this.side === "post" ? cf.post : cf.pre;
         if (!view) continue;
-        for (const call of view.root.descendantsOfType("call_expression")) {
+        for (const call of descendantsOfType(view.root, "call_expression")) {
           const n = calleeName(call);
           if (!n) continue;
           const caller = view.enclosingFunction(call);

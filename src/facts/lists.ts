@@ -24,6 +24,7 @@ import { callArgs, calleeName, rootVar, unparen } from "../c/syntax.js";
 import { LIST_CALLS, type ListCall } from "../c/kernel/lists.js";
 import { ownerOf, pathText, type Identities, type Path } from "./identity.js";
 import { isIteratorMacro } from "./flow.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface ListRef {
   /** `foo_list`, `struct_name::member`, or a key local to one function when the owner's type is unknown. */
@@ -86,7 +87,7 @@ export class ListModel {
     for (const cf of cfiles) {
       const view = side === "post" ? cf.post : cf.pre;
       if (!view) continue;
-      for (const call of view.root.descendantsOfType("call_expression")) {
+      for (const call of descendantsOfType(view.root, "call_expression")) {
         const name = calleeName(call);
         const api = name ? LIST_CALLS[name] : undefined;
         if (!api || !name) continue;
@@ -187,7 +188,7 @@ export class ListModel {
     let m = this.bindings.get(fn.id);
     if (m) return m;
     m = new Map();
-    for (const call of fn.descendantsOfType("call_expression")) {
+    for (const call of descendantsOfType(fn, "call_expression")) {
       const name = calleeName(call);
       if (!name) continue;
       const api = LIST_CALLS[name];

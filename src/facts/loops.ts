@@ -23,6 +23,7 @@ import { LET_GO_NAME } from "../c/kernel/naming.js";
 import { isRefDropCall } from "../c/kernel/waits.js";
 import { isIteratorMacro } from "./flow.js";
 import type { FunctionLocks, HeldLock } from "./locks.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 /** The body a walk call governs: the statement after the macro, or null when it has none (a declaration-like use). */
 export function walkBody(call: SyntaxNode): SyntaxNode | null {
@@ -42,7 +43,7 @@ export function bodySeen(body: SyntaxNode, view: CView): boolean {
 
 
 function calls(body: SyntaxNode): SyntaxNode[] {
-  return body.type === "call_expression" ? [body] : body.descendantsOfType("call_expression");
+  return body.type === "call_expression" ? [body] : descendantsOfType(body, "call_expression");
 }
 
 /**

@@ -15,6 +15,7 @@ import { calleeName, unparen } from "../c/syntax.js";
 import { LOOKUP_CALLS, LOOKUP_NAME, NOFAIL_FLAG, NULL_ALLOC_CALLS, NULL_CHECKING_CALLS } from "../c/kernel/nulls.js";
 import { TEST_MACROS } from "../c/kernel/naming.js";
 import { declarator, type Identities } from "./identity.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export type FirstUse = "test" | "deref" | "passed" | "handed-on" | "none";
 
@@ -67,7 +68,7 @@ export function resultUses(fn: SyntaxNode, ids: Identities): ResultUse[] {
   const body = fn.childForFieldName("body");
   if (!body) return [];
   const stores: { variable: string; call: SyntaxNode; store: SyntaxNode }[] = [];
-  for (const n of body.descendantsOfType(["init_declarator", "assignment_expression"])) {
+  for (const n of descendantsOfType(body, ["init_declarator", "assignment_expression"])) {
     const value = unparen(n.childForFieldName(n.type === "init_declarator" ? "value" : "right") ?? n);
     if (value.type !== "call_expression") continue;
     if (n.type === "assignment_expression" && n.childForFieldName("operator")?.text !== "=") continue;
@@ -82,7 +83,7 @@ export function resultUses(fn: SyntaxNode, ids: Identities): ResultUse[] {
   if (stores.length === 0) return [];
   const names = new Set(stores.map((s) => s.variable));
   const occurrences = new Map<string, SyntaxNode[]>();
-  for (const id of body.descendantsOfType("identifier")) {
+  for (const id of descendantsOfType(body, "identifier")) {
     if (!names.has(id.text)) continue;
     const list = occurrences.get(id.text) ?? [];
     list.push(id);

@@ -22,6 +22,7 @@ import { LOCK_CALLS } from "../c/kernel/locks.js";
 import { isAllocCall } from "../c/kernel/objects.js";
 import { ownerOf, pathText, type Path } from "./identity.js";
 import type { FunctionFacts, PatchFacts } from "./index.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 /** One call of a function body, in source order, as RCU sees it. */
 export interface RcuCall {
@@ -60,7 +61,7 @@ export class RcuModel {
       if (ANNOTATED.test(rawText(g.view, g.node))) this.note(name, { why: "annotated", node: g.node, view: g.view });
     }
     for (const info of world.functions) {
-      const calls = info.node.descendantsOfType("call_expression");
+      const calls = descendantsOfType(info.node, "call_expression");
       if (!calls.some((c) => { const n = calleeName(c); return !!n && (n in RCU_ACCESSORS || TRY_GET_CALLS.has(n)); })) continue;
       const fn = info.view.describeFunction(info.node);
       const f = facts.function(fn, info.view);
@@ -97,7 +98,7 @@ export class RcuModel {
   calls(f: FunctionFacts): RcuCall[] {
     const hit = this.callCache.get(f.fn.node);
     if (hit) return hit;
-    const out = f.fn.node.descendantsOfType("call_expression").map((call): RcuCall => {
+    const out = descendantsOfType(f.fn.node, "call_expression").map((call): RcuCall => {
       const name = calleeName(call) ?? "";
       const a = callArgs(call);
       if (name in UNPUBLISH_CALLS) return { call, name, kind: "unpublish", path: objectOf(f, a[UNPUBLISH_CALLS[name].obj]) };
@@ -134,7 +135,7 @@ export class RcuModel {
   private waitsInside(name: string): boolean {
     let w = this.waits.get(name);
     if (w === undefined) {
-      w = this.facts.world.functionsNamed(name).some((d) => d.node.descendantsOfType("call_expression").some((c) => isGracePeriodCall(calleeName(c) ?? "")));
+      w = this.facts.world.functionsNamed(name).some((d) => descendantsOfType(d.node, "call_expression").some((c) => isGracePeriodCall(calleeName(c) ?? "")));
       this.waits.set(name, w);
     }
     return w;
@@ -163,12 +164,12 @@ export function objectOf(f: FunctionFacts, arg: SyntaxNode | undefined): Path | 
 /** Every `x = value` and `T *x = value` of a function: the canonical target and the value. */
 function assignments(f: FunctionFacts): { name: string; value: SyntaxNode }[] {
   const out: { name: string; value: SyntaxNode }[] = [];
-  for (const n of f.fn.node.descendantsOfType(["init_declarator", "assignment_expression"])) {
+  for (const n of descendantsOfType(f.fn.node, ["init_declarator", "assignment_expression"])) {
     const left = n.childForFieldName(n.type === "init_declarator" ? "declarator" : "left");
     const right = n.childForFieldName(n.type === "init_declarator" ? "value" : "right");
     if (!left || !right) continue;
     const p = n.type === "init_declarator" ? null : f.ids.path(left);
-    const name = n.type === "init_declarator" ? left.descendantsOfType("identifier").pop()?.text ?? (left.type === "identifier" ? left.text : null) : p ? pathText(p) : null;
+    const name = n.type === "init_declarator" ? descendantsOfType(left, "identifier").pop()?.text ?? (left.type === "identifier" ? left.text : null) : p ? pathText(p) : null;
     if (name) out.push({ name, value: unparen(right) });
   }
   return out;

@@ -19,6 +19,7 @@ import { LOCK_CALLS } from "../c/kernel/locks.js";
 import { ATOMIC_GFP, CONTEXT_CHECKS, SLEEPING_GFP, isSleepingCall } from "../c/kernel/sleeps.js";
 import type { TreeCallees } from "../c/callees.js";
 import type { World } from "./world.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 /** How many calls down a summary looks. */
 const DEPTH = 3;
@@ -79,7 +80,7 @@ export class SleepFacts {
 
   private body(name: string, def: { node: SyntaxNode; file: string; view: CView | null }, depth: number): SleepChain | null {
     const { file, view } = def;
-    const calls = def.node.descendantsOfType("call_expression");
+    const calls = descendantsOfType(def.node, "call_expression");
     for (const c of calls) {
       const n = calleeName(c);
       if (!n) continue;

@@ -11,6 +11,7 @@ import type { SyntaxNode } from "../c/parser.js";
 import { callArgs, calleeName, unparen } from "../c/syntax.js";
 import { NULL_WHEN_TRUE, TEST_MACROS } from "../c/kernel/naming.js";
 import { pathText, type Identities } from "./identity.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface NullTest {
   node: SyntaxNode;
@@ -72,7 +73,7 @@ export function nullTests(fn: SyntaxNode, ids: Identities): Map<string, NullTest
       }
     }
   };
-  for (const n of fn.descendantsOfType(["if_statement", "while_statement", "for_statement", "conditional_expression", "call_expression", "binary_expression"])) {
+  for (const n of descendantsOfType(fn, ["if_statement", "while_statement", "for_statement", "conditional_expression", "call_expression", "binary_expression"])) {
     if (n.type === "call_expression" || n.type === "binary_expression") {
       // Macro tests (WARN_ON(!x)) and short-circuit guards used as values (`x && x->fn()`).
       if (n.type === "binary_expression" && !["&&", "||"].includes(n.childForFieldName("operator")?.type ?? "")) continue;
@@ -96,7 +97,7 @@ function isDispatch(tested: SyntaxNode, ifs: SyntaxNode, ids: Identities): boole
   const tp = ids.path(table);
   if (!tp) return false;
   const key = pathText(tp);
-  return alt.descendantsOfType("call_expression").some((c) => {
+  return descendantsOfType(alt, "call_expression").some((c) => {
     const f = c.childForFieldName("function");
     if (f?.type !== "field_expression" || f.childForFieldName("field")?.text === member) return false;
     const base = f.childForFieldName("argument");

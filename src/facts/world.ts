@@ -15,6 +15,7 @@ import { TEARDOWN_REGISTRATIONS } from "../c/kernel/objects.js";
 import { exportCalls } from "./exports.js";
 import { ATOMIC_REGISTRATIONS, ATOMIC_SLOTS, type AtomicContext } from "../c/kernel/contexts.js";
 import { declarator, pathFromText, typeName, type Path, type TypeWorld } from "./identity.js";
+import { descendantsOfType } from "../c/descendants.js";
 
 export interface Member {
   name: string;
@@ -151,10 +152,10 @@ export class World implements TypeWorld {
         }
       }
     }
-    for (const s of root.descendantsOfType("struct_specifier")) this.struct(s, view);
+    for (const s of descendantsOfType(root, "struct_specifier")) this.struct(s, view);
     // Only views that name a teardown registration are searched for one.
     const names = [...Object.keys(TEARDOWN_REGISTRATIONS), ...Object.keys(ATOMIC_REGISTRATIONS)];
-    const calls = names.some((n) => view.source.includes(n)) ? root.descendantsOfType("call_expression") : [];
+    const calls = names.some((n) => view.source.includes(n)) ? descendantsOfType(root, "call_expression") : [];
     for (const call of calls) {
       const name = calleeName(call);
       if (!name) continue;
@@ -165,7 +166,7 @@ export class World implements TypeWorld {
       const cb = atomic ? functionRef(callArgs(call)[atomic.fn]) : null;
       if (atomic && cb && !this.atomicCallbacks.has(cb)) this.atomicCallbacks.set(cb, { what: atomic.what, kind: atomic.kind, node: call, view, how: `${name}()` });
     }
-    for (const pair of root.descendantsOfType("initializer_pair")) {
+    for (const pair of descendantsOfType(root, "initializer_pair")) {
       const field = pair.childForFieldName("designator")?.namedChildren[0]?.text ?? pair.namedChildren[0]?.namedChildren[0]?.text;
       const value = pair.childForFieldName("value");
       const fnName = value?.type === "identifier" ? value.text : value?.type === "pointer_expression" ? value.namedChildren[0]?.text : undefined;
