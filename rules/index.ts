@@ -37,4 +37,4 @@ export const builtinRules: readonly Rule[] = [
   sleepInAtomic,
   unlockedSharedUpdate,
   unregisterWithoutInit,
-].sort((a, b) => a.id.localeCompare(b.id));
+].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // code-unit order: localeCompare would load ICU's collator at start-up

@@ -490,7 +490,7 @@ function walk(root: SyntaxNode, enter: Map<string, Handler[]>, exit: Map<string,
 
 function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
-    (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
+    (a, b) => (a.patchLine ?? 0) - (b.patchLine ?? 0) || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
   );
 }
 

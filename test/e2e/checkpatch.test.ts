@@ -1,6 +1,6 @@
 /**
- * kreview in a checkpatch user's hands (docs/checkpatch-options.md), the real
- * binary: b4's checkpatch command line with kreview in checkpatch's place, a
+ * kreview in a checkpatch user's hands (docs/checkpatch-options.md), the CLI's
+ * main in this process (test/e2e/run.ts runInProcess): b4's checkpatch command line with kreview in checkpatch's place, a
  * refused option, `-f FILE.c` (and `-f --fix`), a `.checkpatch.conf` kreview does not read,
  * `--fail-on` for checkpatch's exit status, and rule ids spelled as
  * checkpatch's types are (on the command line and in `.kreview.json`).
@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixture, makeTmp, removeTmp, REPO, run, runJson } from "./run.js";
+import { fixture, makeTmp, removeTmp, REPO, runInProcess as run, runJsonInProcess as runJson } from "./run.js";
 
 /** Three errors, three warnings; under --strict three checks too. */
 const PATCH = path.join(REPO, "fixtures/seeds/threads/memfile-notifier/v5-02-patch.eml");

@@ -4,7 +4,9 @@
  * docs/json-output.md, SARIF 2.1.0 (validated against its schema), --output,
  * -q, --max-warnings, --ignore/--only, --strict, --version, --help, the
  * `rules` and `explain` commands, and usage errors (exit 2, a message, no
- * stack trace). Every success case checks that stderr is empty.
+ * stack trace). Every success case checks that stderr is empty. The CLI's
+ * main runs in this process (test/e2e/run.ts runInProcess): what only a
+ * process shows (a closed pipe, the bin script) is in the other e2e tests.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +14,7 @@ import path from "node:path";
 import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FORMAT_ONLY, makeTmp, removeTmp, REPO, run, runJson, VERSION, type JsonFinding, type JsonMessage, type JsonReport } from "./run.js";
+import { FORMAT_ONLY, makeTmp, removeTmp, REPO, runInProcess as run, runJsonInProcess as runJson, VERSION, type JsonFinding, type JsonMessage, type JsonReport } from "./run.js";
 
 const GOOD = "fixtures/patch-format/good-complete-patch.eml";
 const TRUNCATED = "fixtures/patch-format/bad-truncated-mail.eml";

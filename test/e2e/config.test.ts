@@ -1,18 +1,19 @@
 /**
  * `.kreview.json` and `--severity` as a user meets them (docs/configuration.md):
- * the real binary, run in temporary directories with a fake HOME. The nearest
+ * the CLI's main (in this process: test/e2e/run.ts runInProcess), run in
+ * temporary directories with a fake HOME. The nearest
  * file upward is used, else the one in HOME; the command line goes after the
  * file (lists add up, the rest is replaced); every mistake in a file is one
  * line naming `file:line:col`, exit 2, nothing on stdout.
  *
- * HOME is set in this test process's environment: `run()` hands its
- * environment to the child, so `os.homedir()` in kreview is the fake one
- * (vitest runs each test file in its own worker, so no other file sees it).
+ * HOME is set in this test process's environment, so `os.homedir()` in
+ * kreview is the fake one (vitest runs each test file in its own worker, so
+ * no other file sees it).
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTmp, removeTmp, REPO, run, runJson, type JsonReport } from "./run.js";
+import { makeTmp, removeTmp, REPO, runInProcess as run, runJsonInProcess as runJson, type JsonReport } from "./run.js";
 
 /** One message with bitwise-or-in-condition and list-mutation-unlocked (errors) and unregister-without-init (a warning). */
 const MEMFILE = path.join(REPO, "fixtures/bitwise-or-in-condition/bad-memfile-v5-patch.eml");

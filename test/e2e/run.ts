@@ -8,7 +8,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
 
 /** The repository root; runs default to it, so inputs can be named as `fixtures/...`. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -60,6 +62,37 @@ export interface RunResult {
 /** Runs `node bin/kreview ...args`. Never rejects for a non-zero status; rejects on a spawn failure or a timeout. */
 export function run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return runProcess(process.execPath, [BIN, ...args], opts);
+}
+
+/**
+ * The same run as `run`, in this process: the CLI's `main` on in-memory
+ * streams. For the tests of the CLI's pieces (configuration, options) that
+ * need no process of their own; what only a process shows (its streams
+ * closing, signals, the bin script) stays with `run`.
+ */
+export async function runInProcess(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.env || opts.closeStdoutAfterFirstChunk) throw new Error("runInProcess: env and closeStdoutAfterFirstChunk need a process: use run()");
+  const collect = (into: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        into.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const stdin = Readable.from(opts.stdin === undefined || opts.stdin === null ? [] : [Buffer.from(opts.stdin)]);
+  // A developer's own ~/.kreview.json must not change what the tests see (as in runProcess).
+  const home = process.env.HOME;
+  if (home === REAL_HOME) process.env.HOME = EMPTY_HOME;
+  let status: number;
+  try {
+    status = await main([...args], { stdin, stdout: collect(out), stderr: collect(err), cwd: opts.cwd ?? REPO });
+  } finally {
+    process.env.HOME = home;
+  }
+  const stdout = Buffer.concat(out);
+  return { status, signal: null, stdout: stdout.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes: stdout.length };
 }
 
 /**
@@ -150,8 +183,8 @@ export interface JsonReport {
 }
 
 /** Runs with `--format json` and parses stdout (throws with the output when it is not JSON). */
-export async function runJson(args: readonly string[], opts: RunOptions = {}): Promise<RunResult & { report: JsonReport }> {
-  const r = await run(["--format", "json", ...args], opts);
+export async function runJson(args: readonly string[], opts: RunOptions = {}, runner: typeof run = run): Promise<RunResult & { report: JsonReport }> {
+  const r = await runner(["--format", "json", ...args], opts);
   let report: JsonReport;
   try {
     report = JSON.parse(r.stdout) as JsonReport;
@@ -160,6 +193,9 @@ export async function runJson(args: readonly string[], opts: RunOptions = {}): P
   }
   return { ...r, report };
 }
+
+/** `runJson`, in this process (see runInProcess). */
+export const runJsonInProcess = (args: readonly string[], opts: RunOptions = {}) => runJson(args, opts, runInProcess);
 
 // ---- temporary directories ----
 

@@ -1,0 +1,40 @@
+// Bundles bin/kreview's code (dist/src/cli/bin.js, as tsc compiled it) into
+// dist/src/cli/kreview.cjs, one script for the CLI's cold start, then makes
+// V8's code cache for it (kreview.cache) from a run over a sample patch, so
+// that what a run on one patch needs starts compiled (bin/load.mjs reads
+// both). The bundle stays next to the modules it was made from, so what they
+// find relative to themselves (the worker, package.json, the native modules)
+// is found the same way. tree-sitter's native modules are loaded at run
+// time, never bundled.
+import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ["dist/src/cli/bin.js"],
+  outfile: "dist/src/cli/kreview.cjs",
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  external: ["tree-sitter", "tree-sitter-c"],
+  // ES module builds where a package has one (jsonc-parser's CommonJS build is a UMD wrapper that requires its files by name)
+  mainFields: ["module", "main"],
+  // the modules find their neighbours from import.meta.url, which a CommonJS script has not
+  define: { "import.meta.url": "__kreview_url" },
+  banner: { js: 'var __kreview_url = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+});
+
+// The code cache: a run of the bundle, in this process, over a sample patch, its report thrown away.
+const { load } = await import("../bin/load.mjs");
+const cli = load({ makeCache: true });
+const sink = new Writable({ write: (_c, _e, cb) => cb() });
+const sample = fileURLToPath(new URL("../fixtures/seeds/threads/memfile-notifier/v5-02-patch.eml", import.meta.url));
+await cli.main(["--no-config", "--no-tree"], { stdin: Readable.from([readFileSync(sample)]), stdout: sink, stderr: sink, cwd: root });
+cli.writeCache();
