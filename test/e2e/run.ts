@@ -1,7 +1,7 @@
 /**
  * Runs the real `bin/kreview` as a child process (what a user, b4 or CI
  * runs), so the end-to-end tests see exactly what they see: the exit status,
- * stdout and stderr. `npm test` builds dist/ first; run `npx tsc -p .` before
+ * stdout and stderr. `npm test` builds dist/ first; run `npm run build` before
  * `npx vitest run test/e2e` by hand.
  */
 import { spawn } from "node:child_process";
