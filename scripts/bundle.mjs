@@ -14,6 +14,32 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * node:child_process (which loads node:net) for the bundled dependencies, as
+ * a stand-in that loads it on first use: commander requires it at load time
+ * for subcommands kreview does not have, and a run on one patch starts no
+ * process. kreview's own code loads it when needed (src/cli/lazy.ts).
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === "lazy-builtin" ? { path: "node:child_process", external: true } : { path: "child_process", namespace: "lazy-builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({
+      loader: "js",
+      contents: `let real;
+const get = () => (real ??= require("node:child_process"));
+module.exports = new Proxy({}, {
+  get: (_t, k) => get()[k],
+  has: (_t, k) => k in get(),
+  ownKeys: () => Reflect.ownKeys(get()),
+  getOwnPropertyDescriptor: (_t, k) => ({ ...Object.getOwnPropertyDescriptor(get(), k), configurable: true }),
+});`,
+    }));
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: ["dist/src/cli/bin.js"],
@@ -28,6 +54,7 @@ await build({
   // the modules find their neighbours from import.meta.url, which a CommonJS script has not
   define: { "import.meta.url": "__kreview_url" },
   banner: { js: 'var __kreview_url = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [lazyChildProcess],
   logLevel: "warning",
 });
 

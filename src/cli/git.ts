@@ -17,7 +17,7 @@
  * a git option or a path. A value starting with `-` other than `-N` is
  * refused before git is run, with a message that says so.
  */
-import { spawn } from "node:child_process";
+import { childProcess } from "./lazy.js";
 import { Readable } from "node:stream";
 import { splitMessages, type RawMessage } from "../input/index.js";
 import type { InputSpec } from "./lint-inputs.js";
@@ -123,7 +123,7 @@ interface GitRun {
 /** Runs git and buffers its output: a series is small, and a failure must be known before linting starts. */
 function runGit(args: string[], cwd: string): Promise<GitRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = childProcess().spawn("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));

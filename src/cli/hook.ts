@@ -9,7 +9,7 @@
  * keeps it as `.kreview-backup`; uninstall puts it back. kreview knows its
  * own hook by a marker line and touches no other.
  */
-import { execFileSync } from "node:child_process";
+import { childProcess } from "./lazy.js";
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,7 +77,7 @@ export function registerHook(program: Command, io: CliIO, done: (status: number)
 
 /** Runs git with explicit arguments in `cwd`; returns its trimmed stdout. */
 function git(args: string[], cwd: string): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return childProcess().execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 /**

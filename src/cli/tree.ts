@@ -6,7 +6,7 @@
  * refused with a message (it goes to the message's JSON problems), and
  * nothing is ever written.
  */
-import { spawnSync } from "node:child_process";
+import { childProcess } from "./lazy.js";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Rule, Severity, TreeRead, TreeSource } from "../engine/index.js";
@@ -86,7 +86,7 @@ export function treeSearch(root: string): NonNullable<TreeSource["search"]> {
     let candidates: string[];
     if (isGit) {
       const args = ["-C", realRoot, "grep", "--untracked", "-l", "-w", "-F", "--no-color", ...wanted.flatMap((n) => ["-e", n]), "--", "*.c", "*.h"];
-      const r = spawnSync("git", args, { encoding: "utf8", maxBuffer: 64 << 20 });
+      const r = childProcess().spawnSync("git", args, { encoding: "utf8", maxBuffer: 64 << 20 });
       if (r.status !== 0 && r.status !== 1) return null;
       candidates = r.stdout.split("\n").filter(Boolean);
     } else {
