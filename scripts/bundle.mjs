@@ -7,6 +7,7 @@
 // is found the same way. tree-sitter's native modules are loaded at run
 // time, never bundled.
 import { build } from "esbuild";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { Readable } from "node:stream";
@@ -53,7 +54,8 @@ await build({
   mainFields: ["module", "main"],
   // the modules find their neighbours from import.meta.url, which a CommonJS script has not
   define: { "import.meta.url": "__kreview_url" },
-  banner: { js: 'var __kreview_url = require("node:url").pathToFileURL(__filename).href;' },
+  // the first line is the build's id, which bin/load.mjs matches against the cache's
+  banner: { js: `// kreview build ${randomUUID()}\nvar __kreview_url = require("node:url").pathToFileURL(__filename).href;` },
   plugins: [lazyChildProcess],
   logLevel: "warning",
 });
