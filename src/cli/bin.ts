@@ -12,14 +12,12 @@ import { describeWriteError } from "./output.js";
 export { main };
 
 export function run(): void {
-  // A reader that stops early (`kreview big.mbox | head`) is not an error: stop, quietly.
-  // Any other failure to write stdout (a full disk) is one line and exit 2, never a stack trace.
+  // A reader that stops early (`kreview big.mbox | head`) is not worth a word: stop, quietly,
+  // with exit 2, since the run did not get to its verdict. Any other failure to write stdout
+  // (a full disk) is one line and exit 2, never a stack trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") {
-      process.stderr.write(`kreview: stdout: cannot write the report: ${describeWriteError(e)}\n`);
-      process.exitCode = 2;
-    }
-    process.exit(process.exitCode ?? 0);
+    if (e.code !== "EPIPE") process.stderr.write(`kreview: stdout: cannot write the report: ${describeWriteError(e)}\n`);
+    process.exit(2);
   });
 
   main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() })

@@ -377,5 +377,7 @@ async function lint(args: string[], opts: LintOptions, io: CliIO): Promise<numbe
     failures.push(...unfixed);
   }
 
-  return exitStatus(tally, failures, io.stderr, opts.maxWarnings, opts.failOn);
+  const status = exitStatus(tally, failures, io.stderr, opts.maxWarnings, opts.failOn);
+  // The reader left (EPIPE, `| head`): the run stopped before its end and its verdict is not known. Exit 2, quietly.
+  return out.closed ? 2 : status;
 }

@@ -2,7 +2,7 @@
  * Where the report goes: stdout or `-o FILE`, with write failures caught and
  * turned into one line of text rather than a stack trace. A reader that
  * stops early (`kreview big.mbox | head`, EPIPE) is not a failure to tell
- * about: the run just stops writing. A full disk (ENOSPC, `> /dev/full`) or
+ * about: the run just stops writing, and exits 2 (it has no verdict). A full disk (ENOSPC, `> /dev/full`) or
  * any other write error is one line on stderr and exit status 2.
  */
 import { createWriteStream, promises as fs } from "node:fs";
