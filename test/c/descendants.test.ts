@@ -1,0 +1,60 @@
+/**
+ * descendantsOfType from the per-tree index gives what tree-sitter's own
+ * walk gives, node for node and in the same order: on a real kernel file
+ * (drivers/usb/dwc2/core.c of Linux 6.12), for every node of it, and on C
+ * broken enough to hold missing (empty) nodes.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { descendantsOfType } from "../../src/c/descendants.js";
+import { parseC, type SyntaxNode } from "../../src/c/parser.js";
+
+const CORE = readFileSync(path.resolve(import.meta.dirname, "../../fixtures/sleep-in-atomic/bad-devset-callee-sleeps.tree/drivers/usb/dwc2/core.c"), "utf8");
+const TYPES: (string | string[])[] = ["call_expression", "identifier", "if_statement", "compound_statement", ["assignment_expression", "call_expression", "field_expression"], ["init_declarator", "identifier"]];
+
+function allNodes(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode) => {
+    out.push(n);
+    for (const c of n.children) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+const ids = (nodes: SyntaxNode[]) => nodes.map((n) => n.id);
+
+function sameAsNative(source: string, every = 1): number {
+  const tree = parseC(source);
+  let compared = 0;
+  allNodes(tree.rootNode).forEach((node, i) => {
+    if (i % every !== 0) return;
+    for (const t of TYPES) {
+      expect(ids(descendantsOfType(node, t)), `${node.type} at ${node.startIndex}, ${String(t)}`).toEqual(ids(node.descendantsOfType(t)));
+      compared++;
+    }
+  });
+  return compared;
+}
+
+describe("descendantsOfType", () => {
+  it("gives tree-sitter's answer for nodes of a real kernel file", () => {
+    expect(sameAsNative(CORE, 3)).toBeGreaterThan(10_000);
+  });
+
+  it("gives tree-sitter's answer around missing and error nodes", () => {
+    const broken = "int f(void) { g(h(1); if (a) { x = ; } y = (z \n}\nstatic int k = ;\n";
+    const tree = parseC(broken);
+    expect(allNodes(tree.rootNode).some((n) => n.isMissing || n.type === "ERROR")).toBe(true);
+    expect(sameAsNative(broken)).toBeGreaterThan(50);
+  });
+
+  it("includes the node itself when it has the type, and returns a fresh array each time", () => {
+    const tree = parseC("void f(void) { g(h(1)); }");
+    const call = descendantsOfType(tree.rootNode, "call_expression")[0]!;
+    expect(descendantsOfType(call, "call_expression").map((n) => n.text)).toEqual(["g(h(1))", "h(1)"]);
+    descendantsOfType(call, "call_expression").pop();
+    expect(descendantsOfType(call, "call_expression")).toHaveLength(2);
+  });
+});
