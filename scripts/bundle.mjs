@@ -9,8 +9,7 @@
 import { build } from "esbuild";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Writable } from "node:stream";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

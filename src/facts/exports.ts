@@ -75,7 +75,7 @@ function shownUses(view: CView, exported: readonly ExportCall[]): Set<string> {
     if (name?.type === "identifier") declared.add(name.id);
   }
   const spans = exported.map((e) => [e.node.startIndex, e.node.endIndex] as const);
-  const inExport = (n: SyntaxNode) => spans.length > 0 && spans.some(([s, e]) => n.startIndex >= s && n.endIndex <= e);
+  const inExport = (n: SyntaxNode) => spans.some(([s, e]) => n.startIndex >= s && n.endIndex <= e);
   for (const id of descendantsOfType(view.root, "identifier")) {
     if (declared.has(id.id) || !view.lineOf(id) || inExport(id)) continue;
     out.add(id.text);
