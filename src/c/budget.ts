@@ -7,10 +7,10 @@
  * (vm timeouts, Worker#terminate) arriving while the binding calls back
  * into JavaScript makes node-addon-api abort the whole process. So the stop
  * is cooperative: while a deadline is set, tree-sitter's node and cursor
- * methods that step through a tree count their calls and, every so often, look at the clock; past
- * the deadline they throw OverBudget, an ordinary exception, at a point
- * where no native frame is on the stack. Parsing itself is bounded by the
- * parser's own timeout (setTimeoutMicros). Every rule and shared analysis
+ * methods that step through a tree count their calls and, every so often,
+ * look at the clock; past the deadline they throw OverBudget, an ordinary
+ * exception, at a point where no native frame is on the stack. Parsing
+ * itself is bounded by the parser's own timeout (setTimeoutMicros). Every rule and shared analysis
  * goes through those methods, so none can run on for long after the
  * deadline; the caller (src/cli/check.ts) then tells the message as given
  * up on, whatever the engine made of the exceptions.

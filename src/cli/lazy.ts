@@ -8,5 +8,5 @@ import { createRequire } from "node:module";
 
 const load = createRequire(import.meta.url);
 
-export const childProcess = (): typeof import("node:child_process") => load("node:child_process") as typeof import("node:child_process");
-export const workerThreads = (): typeof import("node:worker_threads") => load("node:worker_threads") as typeof import("node:worker_threads");
+export const childProcess = (): typeof import("node:child_process") => load("node:child_process");
+export const workerThreads = (): typeof import("node:worker_threads") => load("node:worker_threads");

@@ -70,6 +70,9 @@ export function run(args: readonly string[], opts: RunOptions = {}): Promise<Run
  * need no process of their own; what only a process shows (its streams
  * closing, signals, the bin script) stays with `run`.
  */
+let inProcessRuns = 0;
+let homeBefore: string | undefined;
+
 export async function runInProcess(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   if (opts.env || opts.closeStdoutAfterFirstChunk) throw new Error("runInProcess: env and closeStdoutAfterFirstChunk need a process: use run()");
   const collect = (into: Buffer[]) =>
@@ -82,14 +85,17 @@ export async function runInProcess(args: readonly string[], opts: RunOptions = {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const stdin = Readable.from(opts.stdin === undefined || opts.stdin === null ? [] : [Buffer.from(opts.stdin)]);
-  // A developer's own ~/.kreview.json must not change what the tests see (as in runProcess).
-  const home = process.env.HOME;
-  if (home === REAL_HOME) process.env.HOME = EMPTY_HOME;
+  // A developer's own ~/.kreview.json must not change what the tests see (as in runProcess). Runs
+  // overlap (Promise.all): HOME is swapped by the first to start and put back by the last to end.
+  if (inProcessRuns++ === 0) {
+    homeBefore = process.env.HOME;
+    if (homeBefore === REAL_HOME) process.env.HOME = EMPTY_HOME;
+  }
   let status: number;
   try {
     status = await main([...args], { stdin, stdout: collect(out), stderr: collect(err), cwd: opts.cwd ?? REPO });
   } finally {
-    process.env.HOME = home;
+    if (--inProcessRuns === 0) process.env.HOME = homeBefore;
   }
   const stdout = Buffer.concat(out);
   return { status, signal: null, stdout: stdout.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes: stdout.length };
