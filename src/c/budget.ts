@@ -15,8 +15,6 @@
  * deadline; the caller (src/cli/check.ts) then tells the message as given
  * up on, whatever the engine made of the exceptions.
  */
-import { loadNative } from "./native.js";
-
 /** Thrown by tree-sitter's methods once the deadline has passed. */
 export class OverBudget extends Error {
   override name = "OverBudget";
@@ -28,14 +26,16 @@ let ticks = 0;
 /** How many tree-sitter calls go by between two looks at the clock. */
 const EVERY = 1024;
 
-function check(): void {
+/** One step through a tree: every EVERY steps, a look at the clock. */
+export function step(): void {
   if ((++ticks & (EVERY - 1)) === 0 && performance.now() > deadline) throw new OverBudget("over the time budget");
 }
 
 /** Calls that may walk a whole tree in one go look at the clock every time. */
 const HEAVY = new Set(["descendantsOfType", "children", "namedChildren", "descendantCount", "matches", "captures"]);
 
-function checkNow(): void {
+/** A step that may walk a whole tree: a look at the clock each time. */
+export function heavyStep(): void {
   if (deadline !== Infinity && performance.now() > deadline) throw new OverBudget("over the time budget");
 }
 
@@ -43,7 +43,6 @@ function checkNow(): void {
 export function startBudget(ms: number): void {
   deadline = ms > 0 && Number.isFinite(ms) ? performance.now() + ms : Infinity;
   ticks = 0;
-  instrument();
 }
 
 export function endBudget(): void {
@@ -63,14 +62,18 @@ export function parseMicrosLeft(): number {
 
 let instrumented = false;
 
-/** Wraps the navigation methods and getters of tree-sitter's nodes and cursors, once per process. */
-function instrument(): void {
+/**
+ * Wraps the navigation methods of tree-sitter's nodes and cursors, once per
+ * thread, when the binding is loaded (src/c/native.ts). The node getters
+ * kept by src/c/memo.ts are left to it: it takes a step when it asks the
+ * binding, not when it answers from its memo.
+ */
+export function clockSteps(binding: { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } }, memoized: ReadonlySet<string>): void {
   if (instrumented) return;
   instrumented = true;
-  const P = loadNative().Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
-  wrap(P.SyntaxNode.prototype, NODE_STEPS);
-  wrap(P.TreeCursor.prototype, CURSOR_STEPS);
-  wrap(P.Query.prototype, new Set(["matches", "captures"]));
+  wrap(binding.SyntaxNode.prototype, new Set([...NODE_STEPS].filter((n) => !memoized.has(n))));
+  wrap(binding.TreeCursor.prototype, CURSOR_STEPS);
+  wrap(binding.Query.prototype, new Set(["matches", "captures"]));
 }
 
 /**
@@ -93,14 +96,15 @@ const CURSOR_STEPS = new Set(["gotoFirstChild", "gotoNextSibling", "gotoParent",
 function wrap(proto: object, names: Set<string>): void {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
     if (!names.has(name) || !d.configurable) continue;
-    const look = HEAVY.has(name) ? checkNow : check;
+    const look = HEAVY.has(name) ? heavyStep : step;
     if (typeof d.value === "function") {
+      // The binding's methods take at most three arguments and treat a missing one as undefined.
       const f = d.value as (...a: unknown[]) => unknown;
       Object.defineProperty(proto, name, {
         ...d,
-        value: function (this: unknown, a?: unknown, b?: unknown, c?: unknown, e?: unknown) {
+        value: function (this: unknown, a?: unknown, b?: unknown, c?: unknown) {
           look();
-          return arguments.length <= 4 ? f.call(this, a, b, c, e) : f.apply(this, arguments as unknown as unknown[]);
+          return f.call(this, a, b, c);
         },
       });
     } else if (d.get) {

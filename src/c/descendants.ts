@@ -4,9 +4,9 @@
  * The analyses and the rules ask tree-sitter for the calls (assignments,
  * identifiers, ...) inside a function again and again: each asks for its
  * own, and each question is a native walk of the subtree that builds a
- * fresh JavaScript object per node found. Here the first question for a type
- * walks the whole tree once; later ones are a binary search in the nodes
- * found, by their offsets. The answer is the native one: the node itself
+ * fresh JavaScript object per node found. Here the first question on a tree
+ * walks it once, for every type asked of any tree so far; each question is
+ * then a binary search by offsets in the nodes of its types. The answer is the native one: the node itself
  * when it has the type, then its descendants of the type, in document order.
  */
 import type { SyntaxNode, Tree } from "./parser.js";
@@ -17,22 +17,51 @@ interface TypeIndex {
   ends: Int32Array;
 }
 
-const indexes = new WeakMap<Tree, Map<string, TypeIndex>>();
+interface TreeIndex {
+  /** The nodes of every type in `covered`, in document order, found by one walk. */
+  union: SyntaxNode[] | null;
+  covered: ReadonlySet<string>;
+  byKey: Map<string, TypeIndex>;
+}
 
-function indexOf(tree: Tree, key: string, types: string | string[]): TypeIndex {
+const indexes = new WeakMap<Tree, TreeIndex>();
+
+/**
+ * Every type asked for on this thread so far. A tree's first question walks
+ * it once for all of them, since the analyses and rules ask much the same
+ * types of every tree; a type first asked later gets a walk of its own.
+ */
+const asked = new Set<string>();
+
+function typeIndex(nodes: SyntaxNode[]): TypeIndex {
+  const starts = new Int32Array(nodes.length);
+  const ends = new Int32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    starts[i] = nodes[i]!.startIndex;
+    ends[i] = nodes[i]!.endIndex;
+  }
+  return { nodes, starts, ends };
+}
+
+function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
   let perTree = indexes.get(tree);
-  if (!perTree) indexes.set(tree, (perTree = new Map()));
-  let ix = perTree.get(key);
+  if (!perTree) {
+    for (const t of types) asked.add(t);
+    const covered = new Set(asked);
+    perTree = { union: tree.rootNode.descendantsOfType([...covered]), covered, byKey: new Map() };
+    indexes.set(tree, perTree);
+  }
+  let ix = perTree.byKey.get(key);
   if (!ix) {
-    const nodes = tree.rootNode.descendantsOfType(types);
-    const starts = new Int32Array(nodes.length);
-    const ends = new Int32Array(nodes.length);
-    nodes.forEach((n, i) => {
-      starts[i] = n.startIndex;
-      ends[i] = n.endIndex;
-    });
-    ix = { nodes, starts, ends };
-    perTree.set(key, ix);
+    const { union, covered } = perTree;
+    if (union && types.every((t) => covered.has(t))) {
+      const wanted = new Set(types);
+      ix = typeIndex(union.filter((n) => wanted.has(n.type)));
+    } else {
+      for (const t of types) asked.add(t);
+      ix = typeIndex(tree.rootNode.descendantsOfType([...types]));
+    }
+    perTree.byKey.set(key, ix);
   }
   return ix;
 }
@@ -45,8 +74,8 @@ function within(n: SyntaxNode, anc: SyntaxNode): boolean {
 
 /** The nodes of `types` at or under `node`, in document order, as `node.descendantsOfType(types)` gives them. */
 export function descendantsOfType(node: SyntaxNode, types: string | readonly string[]): SyntaxNode[] {
-  const list = typeof types === "string" ? types : [...types];
-  const key = typeof list === "string" ? list : list.join(" ");
+  const list = typeof types === "string" ? [types] : types;
+  const key = list.join(" ");
   const ix = indexOf(node.tree, key, list);
   const s = node.startIndex;
   const e = node.endIndex;

@@ -16,6 +16,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TreeSitter from "tree-sitter";
+import { clockSteps } from "./budget.js";
+import { MEMOIZED, memoizeNodes } from "./memo.js";
 
 export interface Native {
   Parser: typeof TreeSitter;
@@ -44,6 +46,10 @@ export function loadNative(): Native {
     const Parser = require(current) as typeof TreeSitter;
     current = NATIVE_PACKAGES[1];
     const C = require(current) as TreeSitter.Language;
+    // Node answers kept, tree steps on the budget's clock: both before the first tree is made.
+    const binding = Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
+    memoizeNodes(binding.SyntaxNode);
+    clockSteps(binding, MEMOIZED);
     loaded = { Parser, C };
     return loaded;
   } catch (e) {

@@ -2,7 +2,8 @@
  * descendantsOfType from the per-tree index gives what tree-sitter's own
  * walk gives, node for node and in the same order: on a real kernel file
  * (drivers/usb/dwc2/core.c of Linux 6.12), for every node of it, and on C
- * broken enough to hold missing (empty) nodes.
+ * broken enough to hold missing (empty) nodes; whether the tree's one walk
+ * already covered the types asked or they come later.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +12,12 @@ import { descendantsOfType } from "../../src/c/descendants.js";
 import { parseC, type SyntaxNode } from "../../src/c/parser.js";
 
 const CORE = readFileSync(path.resolve(import.meta.dirname, "../../fixtures/sleep-in-atomic/bad-devset-callee-sleeps.tree/drivers/usb/dwc2/core.c"), "utf8");
-const TYPES: (string | string[])[] = ["call_expression", "identifier", "if_statement", "compound_statement", ["assignment_expression", "call_expression", "field_expression"], ["init_declarator", "identifier"]];
+// Asked in this order, the first tree's index starts with one type and meets the others later; the next trees' start with all of them.
+// Aliases (field_identifier is the grammar's identifier) and anonymous tokens ("return") are named as the binding names them.
+const TYPES: (string | string[])[] = [
+  "call_expression", "identifier", "if_statement", "compound_statement", ["assignment_expression", "call_expression", "field_expression"],
+  ["init_declarator", "identifier"], ["field_identifier", "type_identifier"], "return",
+];
 
 function allNodes(root: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
