@@ -72,6 +72,20 @@ function within(n: SyntaxNode, anc: SyntaxNode): boolean {
   return false;
 }
 
+/**
+ * True when `n` is `anc` or lies under it: by offsets, and by the parents
+ * for the cases offsets cannot tell (the same span, an empty node at the end).
+ */
+export function encloses(anc: SyntaxNode, n: SyntaxNode): boolean {
+  const s = anc.startIndex;
+  const e = anc.endIndex;
+  const ns = n.startIndex;
+  const ne = n.endIndex;
+  if (ns < s || ne > e) return false;
+  if ((ns === s && ne === e) || ns === e) return within(n, anc);
+  return true;
+}
+
 /** The nodes of `types` at or under `node`, in document order, as `node.descendantsOfType(types)` gives them. */
 export function descendantsOfType(node: SyntaxNode, types: string | readonly string[]): SyntaxNode[] {
   const list = typeof types === "string" ? [types] : types;

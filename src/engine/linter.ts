@@ -3,6 +3,7 @@
  * into findings on patch lines. Synchronous, no I/O.
  */
 import { compileQuery, cNodeTypes, type SyntaxNode, type QueryMatch } from "../c/parser.js";
+import { descendantsOfType, encloses } from "../c/descendants.js";
 import { loadNative } from "../c/native.js";
 import { buildCFiles, type CFile, type CView } from "../c/view.js";
 import type { TreeSource } from "../c/whole.js";
@@ -457,35 +458,25 @@ function nodeFinding(rule: Rule, view: CView, d: ReportDescriptor<string>): Find
 }
 
 /**
- * Depth-first walk with a tree cursor, calling enter and `:exit` handlers.
- * Node objects are made only for node types someone handles: making one for
- * every node costs more than the parse.
+ * Depth-first walk calling enter and `:exit` handlers, over the nodes of
+ * the types someone handles only (making a node object for every node costs
+ * more than the parse): they come in document order from the tree's index
+ * (src/c/descendants.ts), and a node is left once the next one is not
+ * inside it.
  */
 function walk(root: SyntaxNode, enter: Map<string, Handler[]>, exit: Map<string, Handler[]>) {
   if (enter.size === 0 && exit.size === 0) return;
-  const rootOnly = [...enter.keys(), ...exit.keys()].every((t) => t === root.type);
-  if (rootOnly) {
-    for (const h of enter.get(root.type) ?? []) h(root);
-    for (const h of exit.get(root.type) ?? []) h(root);
-    return;
+  const open: SyntaxNode[] = [];
+  const leave = (done: SyntaxNode) => {
+    for (const h of exit.get(done.type)!) h(done);
+  };
+  for (const node of descendantsOfType(root, [...new Set([...enter.keys(), ...exit.keys()])])) {
+    while (open.length > 0 && !encloses(open[open.length - 1]!, node)) leave(open.pop()!);
+    const type = node.type;
+    for (const h of enter.get(type) ?? []) h(node);
+    if (exit.has(type)) open.push(node);
   }
-  const cursor = root.walk();
-  const exits: (SyntaxNode | null)[] = [];
-  for (;;) {
-    const type = cursor.nodeType;
-    const e = enter.get(type);
-    const x = exit.get(type);
-    const node = e || x ? cursor.currentNode : null;
-    if (e) for (const h of e) h(node!);
-    exits.push(x ? node : null);
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      const done = exits.pop();
-      if (done) for (const h of exit.get(done.type)!) h(done);
-      if (cursor.gotoNextSibling()) break;
-      if (!cursor.gotoParent()) return;
-    }
-  }
+  while (open.length > 0) leave(open.pop()!);
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -16,6 +16,7 @@
  * deeper than MAX_DEPTH are passed over (state unchanged), and expressions
  * are visited with an explicit stack, so no input can overflow the stack.
  */
+import { descendantsOfType } from "../c/descendants.js";
 import type { SyntaxNode } from "../c/parser.js";
 import { calleeName } from "../c/syntax.js";
 
@@ -41,7 +42,7 @@ export interface Transfer<S> {
 
 export const MAX_DEPTH = 200;
 
-const EFFECTS = new Set(["call_expression", "assignment_expression", "init_declarator", "update_expression"]);
+const EFFECT_TYPES = ["call_expression", "assignment_expression", "init_declarator", "update_expression"];
 
 interface Jumps<S> {
   breaks: (S | null)[];
@@ -245,40 +246,15 @@ class Walk<S> {
 
   /**
    * Apply the effects inside an expression or declaration in evaluation
-   * order (a node after everything inside it). A tree cursor finds them
-   * without making node objects for the rest; no recursion.
+   * order (a node after everything inside it), from the tree's index of
+   * node types (src/c/descendants.ts).
    */
   private exprs(node: SyntaxNode, state: S | null): S | null {
     if (state === null) return null;
-    const found: { node: SyntaxNode; end: number; depth: number }[] = [];
-    const cursor = node.walk();
-    let depth = 0;
-    for (;;) {
-      const type = cursor.nodeType;
-      if (EFFECTS.has(type)) {
-        const n = cursor.currentNode;
-        found.push({ node: n, end: n.endIndex, depth });
-      }
-      if (type !== "comment" && cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      let done = false;
-      while (!cursor.gotoNextSibling()) {
-        if (depth === 0 || !cursor.gotoParent()) {
-          done = true;
-          break;
-        }
-        depth--;
-        if (depth === 0) {
-          done = true;
-          break;
-        }
-      }
-      if (done) break;
-    }
+    // In document order, an inner node comes after the nodes around it.
+    const found = descendantsOfType(node, EFFECT_TYPES).map((n, order) => ({ node: n, end: n.endIndex, order }));
     // Post-order: what ends first runs first; of two that end together, the inner one.
-    found.sort((a, b) => a.end - b.end || b.depth - a.depth);
+    found.sort((a, b) => a.end - b.end || b.order - a.order);
     let s: S = state;
     for (const f of found) {
       this.flow.record(f.node, s);

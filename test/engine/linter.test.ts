@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLinter, defineRule, ruleKey, UnknownRuleError, type Rule, type SeriesInfo, type Site } from "../../src/engine/index.js";
 import patchFormat from "../../rules/patch-format.js";
+import type { SyntaxNode } from "../../src/c/parser.js";
 import { fileDiff, hunk, patchOf } from "../helpers/model.js";
 
 const docs = "### What it does\n.\n### Why is this bad?\n.\n### Example\n.\n### Reviewer said\n.\n### Known problems\n.\n";
@@ -213,4 +214,57 @@ describe("the function a finding stands in", () => {
     const sh = patchOf([fileDiff("scripts/x.rs", [hunk(" \tlet a = 1;\n+\tmark();", { oldStart: 5, newStart: 5, section: "fn main() {", inputLine: 10 })])]);
     expect(functionsOf(createLinter({ rules: [lineRule] }).lintPatch(sh), "test-mark")).toEqual(["main"]);
   });
+});
+
+describe("the visitors' walk", () => {
+  // Every visited node is entered in document order and left after everything inside it, as a
+  // recursive walk of the tree does it: on nested calls and blocks, and on broken C with missing nodes.
+  const events: string[] = [];
+  let root: SyntaxNode | null = null;
+  const tag = (what: string, n: SyntaxNode) => `${what} ${n.type} ${n.startIndex}-${n.endIndex}`;
+  const orderRule = defineRule({
+    id: "test-order",
+    type: "suggestion",
+    severity: "warning",
+    confidence: "high",
+    summary: "records the order it is called in",
+    messages: { none: "never" },
+    docs,
+    create() {
+      return {
+        translation_unit: (n) => void (root = n),
+        call_expression: (n) => void events.push(tag("enter", n)),
+        "call_expression:exit": (n) => void events.push(tag("exit", n)),
+        "compound_statement:exit": (n) => void events.push(tag("exit", n)),
+        if_statement: (n) => void events.push(tag("enter", n)),
+        identifier: (n) => void events.push(tag("enter", n)),
+      };
+    },
+  });
+  const reference = (root: SyntaxNode): string[] => {
+    const out: string[] = [];
+    const visit = (n: SyntaxNode) => {
+      if (["call_expression", "if_statement", "identifier"].includes(n.type)) out.push(tag("enter", n));
+      for (const c of n.children) visit(c);
+      if (["call_expression", "compound_statement"].includes(n.type)) out.push(tag("exit", n));
+    };
+    visit(root);
+    return out;
+  };
+
+  for (const [name, body] of [
+    ["nested calls and blocks", "+int f(int a)\n+{\n+\tif (g(h(a), k(a))) {\n+\t\t{ m(); }\n+\t}\n+\treturn n(p(q(a)));\n+}"],
+    ["broken C", "+int f(void) { g(h(1); if (a) { x = ; } y = (z \n+}\n+static int k = ;"],
+  ] as const) {
+    it(`enters and leaves nodes as a recursive walk does: ${name}`, () => {
+      events.length = 0;
+      root = null;
+      const r = createLinter({ rules: [orderRule] }).lintPatch(patchOf([fileDiff("drivers/x.c", [hunk(body, { oldStart: 0, newStart: 1 })])]));
+      expect(r.problems).toEqual([]);
+      expect(root).not.toBeNull();
+      const expected = reference(root!);
+      expect(expected.filter((e) => e.startsWith("exit call_expression")).length).toBeGreaterThan(1);
+      expect(events).toEqual(expected);
+    });
+  }
 });
