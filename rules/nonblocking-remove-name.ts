@@ -118,6 +118,10 @@ show is not seen. The function's head must be in the patch.
   create(ctx) {
     /** Teardown functions whose definition the patch shows: their code speaks for them. */
     const shown = (name: string) => ctx.cfiles.some((cf) => cf.post.functionsNamed(name).some((f) => cf.post.describeFunction(f).headVisible));
+    // The patch's C without white space, both sides: made when a removed wait is to be looked for.
+    const flat = (v: CView | null) => (v ? v.source.replace(/\s+/g, "") : "");
+    let flats: { post: string; pre: string } | undefined;
+    const flatSources = () => (flats ??= { post: ctx.cfiles.map((c) => flat(c.post)).join("\n"), pre: ctx.cfiles.map((c) => flat(c.pre)).join("\n") });
     return {
       comment(node) {
         // A comment (often on an ops member) promising that a remove will not block.
@@ -142,11 +146,9 @@ show is not seen. The function's head must be in the patch.
         if (waitsIn(fnNode).length === 0 && !ctx.facts.world.opsSlots.has(fn.name)) {
           // A wait the patch moved (into a helper the remove now calls), or whose object it removed
           // with it (the completion nobody signals any more), is no finding.
-          const flat = (v: CView | null) => (v ? v.source.replace(/\s+/g, "") : "");
-          const post = ctx.cfiles.map((c) => flat(c.post)).join("\n");
-          const pre = ctx.cfiles.map((c) => flat(c.pre)).join("\n");
           const count = (text: string, what: string) => text.split(what).length - 1;
           const gone = ctx.changes.removedCalls(fn, ctx.post, isUserWait).find((c) => {
+            const { post, pre } = flatSources();
             if (post.includes(c.text.replace(/\s+/g, ""))) return false; // moved, not removed
             const arg = c.childForFieldName("arguments")?.namedChildren[0]?.text.replace(/\s+/g, "").replace(/^&/, "");
             // The patch removed what was waited for too (its other uses are gone): nothing left to wait for.

@@ -99,12 +99,13 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
     for (const f of ctx.facts.world.functions) {
       const fn = f.view.describeFunction(f.node);
       if (!fn.name || !fn.headVisible || !wholeAdded(f.view, f.node) || /\.h$/.test(f.cfile.file.newPath ?? "")) continue;
-      if (fn.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a)) || ctx.preFacts.world.functionsNamed(fn.name).length > 0) continue;
+      if (fn.annotations.some((a) => INIT_FUNCTION_ANNOTATIONS.has(a))) continue;
       const own = f.node.childForFieldName("declarator");
       const uses = refsOf(fn.name).filter((r) => !(own && r.node.startIndex >= own.startIndex && r.node.endIndex <= own.endIndex && r.view === f.view));
       // Prototypes (`int foo(void);`) are not uses.
       const real = uses.filter((r) => !r.node.parent || r.node.parent.type !== "function_declarator");
-      if (real.length === 0) continue;
+      // A function the pre-image already had is not new (asked last: it parses the pre-images).
+      if (real.length === 0 || ctx.preFacts.world.functionsNamed(fn.name).length > 0) continue;
       const isStatic = /^static\b/.test(f.node.text);
       const confidence = isStatic ? undefined : "medium";
       const boot = real.map((r) => bootRegistration(r.node)).find((b) => b);

@@ -32,8 +32,15 @@ export class ChangeFacts {
 
   constructor(
     private readonly post: PatchFacts,
-    private readonly pre: PatchFacts,
+    /** The pre-image's facts, asked for when a question needs them: parsing the pre-images is half the parsing. */
+    private readonly preFacts: () => PatchFacts,
   ) {}
+
+  private preValue?: PatchFacts;
+
+  private get pre(): PatchFacts {
+    return (this.preValue ??= this.preFacts());
+  }
 
   /**
    * Was this call there before the patch: the same call (white space aside)

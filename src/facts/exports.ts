@@ -97,7 +97,8 @@ export function exportFacts(patch: Patch, cfiles: readonly CFile[]): ExportFacts
     const path = cf.file.path;
     const adds = exportCalls(cf.post, "+");
     for (const e of adds) added.push({ ...e, view: cf.post, file: path });
-    if (cf.pre) {
+    // What the patch removed stands on its removed lines: without one, the pre-image is not parsed for it.
+    if (cf.file.hunks.some((h) => h.lines.some((l) => l.kind === "-")) && cf.pre) {
       for (const e of exportCalls(cf.pre, "-")) removed.add(e.name);
       for (const def of descendantsOfType(cf.pre.root, "function_definition")) {
         const name = functionName(def);

@@ -398,7 +398,7 @@ export const postFacts: Analysis<PatchFacts> = { id: "facts:post", compute: ({ c
 /** The pre-image facts of a patch (what the code did before), as an analysis. */
 export const preFacts: Analysis<PatchFacts> = { id: "facts:pre", compute: ({ cfiles }) => new PatchFacts(cfiles, "pre") };
 /** What the patch changed (removed tests, calls that left a lock, removed waits), as an analysis. */
-export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), get(preFacts)) };
+export const changeFacts: Analysis<ChangeFacts> = { id: "facts:changes", compute: ({ get }) => new ChangeFacts(get(postFacts), () => get(preFacts)) };
 /** The lock takers, callable functions, work handlers and ops tables of the post-images (./callbacks.ts), as an analysis. */
 export const callbackFacts: Analysis<CallbackFacts> = { id: "facts:callbacks", compute: ({ get }) => new CallbackFacts(get(postFacts)) };
 /** What is RCU-protected in the patch (pointers by type key, types pinned by try-gets under RCU), as an analysis. */

@@ -10,7 +10,7 @@ async function changesOf(body: string, name: string) {
   const [p] = await patchesOf("t.patch", Buffer.from(text));
   const cfiles = buildCFiles(p);
   const post = new PatchFacts(cfiles, "post");
-  const changes = new ChangeFacts(post, new PatchFacts(cfiles, "pre"));
+  const changes = new ChangeFacts(post, () => new PatchFacts(cfiles, "pre"));
   const view = cfiles[0].post;
   const node = view.root.descendantsOfType("function_definition").find((f) => view.describeFunction(f).name === name)!;
   return { changes, view, fn: view.describeFunction(node), post };

@@ -37,7 +37,7 @@ const patch = () => patchOf([fileDiff("drivers/dev.c", [hunk(" \tn++;\n+\tn--;\n
 function useOfDel(withTree: boolean) {
   const cfiles = buildCFiles(patch(), withTree ? { tree: { read: () => ({ text: FILE }) } } : {});
   const facts = new PatchFacts(cfiles, "post");
-  const changes = new ChangeFacts(facts, new PatchFacts(cfiles, "pre"));
+  const changes = new ChangeFacts(facts, () => new PatchFacts(cfiles, "pre"));
   const u = facts.lists().uses.find((x) => x.name === "list_del")!;
   return { u, facts, changes };
 }
