@@ -16,7 +16,7 @@
  * A question the binding answers is a step for the time budget
  * (src/c/budget.ts); one answered from the memo is not.
  */
-import { step } from "./budget.js";
+import { heavyStep, step } from "./budget.js";
 
 /**
  * The getters kept: those asked of the same node again and again (counted on
@@ -82,13 +82,15 @@ export function memoizeNodes(syntaxNode: { prototype: object }): void {
     const g = d.get;
     const slot: Getter = name;
     const freeze = FROZEN.has(name);
+    // A node's children may be a whole long hunk: the clock is looked at for each such question.
+    const look = name === "namedChildren" ? heavyStep : step;
     Object.defineProperty(proto, name, {
       ...d,
       get(this: Holder) {
         const m = memoOf(this);
         let v = m[slot];
         if (v === undefined) {
-          step();
+          look();
           m[slot] = v = keep(g.call(this), freeze);
         }
         return v === NONE ? null : v;
