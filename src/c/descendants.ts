@@ -6,8 +6,9 @@
  * own, and each question is a native walk of the subtree that builds a
  * fresh JavaScript object per node found. Here the first question on a tree
  * walks it once, for every type asked of any tree so far; each question is
- * then a binary search by offsets in the nodes of its types. The answer is the native one: the node itself
- * when it has the type, then its descendants of the type, in document order.
+ * then a binary search by offsets in the nodes of its types. The answer is
+ * the native one: the node itself when it has the type, then its
+ * descendants of the type, in document order.
  */
 import type { SyntaxNode, Tree } from "./parser.js";
 
@@ -19,7 +20,7 @@ interface TypeIndex {
 
 interface TreeIndex {
   /** The nodes of every type in `covered`, in document order, found by one walk. */
-  union: SyntaxNode[] | null;
+  union: SyntaxNode[];
   covered: ReadonlySet<string>;
   byKey: Map<string, TypeIndex>;
 }
@@ -54,7 +55,7 @@ function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
   let ix = perTree.byKey.get(key);
   if (!ix) {
     const { union, covered } = perTree;
-    if (union && types.every((t) => covered.has(t))) {
+    if (types.every((t) => covered.has(t))) {
       const wanted = new Set(types);
       ix = typeIndex(union.filter((n) => wanted.has(n.type)));
     } else {
@@ -73,17 +74,20 @@ function within(n: SyntaxNode, anc: SyntaxNode): boolean {
 }
 
 /**
- * True when `n` is `anc` or lies under it: by offsets, and by the parents
- * for the cases offsets cannot tell (the same span, an empty node at the end).
+ * True when `n` (spanning ns..ne) is `anc` (s..e) or lies under it: by
+ * offsets, and by the parents where offsets cannot tell an ancestor
+ * spanning the same text, nor an empty (missing) node at the very end,
+ * from a descendant.
  */
-export function encloses(anc: SyntaxNode, n: SyntaxNode): boolean {
-  const s = anc.startIndex;
-  const e = anc.endIndex;
-  const ns = n.startIndex;
-  const ne = n.endIndex;
+function inside(anc: SyntaxNode, s: number, e: number, n: SyntaxNode, ns: number, ne: number): boolean {
   if (ns < s || ne > e) return false;
   if ((ns === s && ne === e) || ns === e) return within(n, anc);
   return true;
+}
+
+/** True when `n` is `anc` or lies under it. */
+export function encloses(anc: SyntaxNode, n: SyntaxNode): boolean {
+  return inside(anc, anc.startIndex, anc.endIndex, n, n.startIndex, n.endIndex);
 }
 
 /** The nodes of `types` at or under `node`, in document order, as `node.descendantsOfType(types)` gives them. */
@@ -102,16 +106,8 @@ export function descendantsOfType(node: SyntaxNode, types: string | readonly str
   }
   const out: SyntaxNode[] = [];
   for (let i = lo; i < ix.starts.length && ix.starts[i]! <= e; i++) {
-    const ns = ix.starts[i]!;
-    const ne = ix.ends[i]!;
-    if (ne > e) continue;
     const n = ix.nodes[i]!;
-    // Offsets alone cannot tell an ancestor spanning the same text, nor an
-    // empty (missing) node at the very end, from a descendant.
-    if ((ns === s && ne === e) || ns === e) {
-      if (!within(n, node)) continue;
-    }
-    out.push(n);
+    if (inside(node, s, e, n, ix.starts[i]!, ix.ends[i]!)) out.push(n);
   }
   return out;
 }

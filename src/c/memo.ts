@@ -7,8 +7,9 @@
  * JavaScript object again from one. The analyses and the rules ask the same
  * node the same things many times over: each walks the function it reads.
  * kreview never edits a tree, so the answers cannot change: here the first
- * answer to the questions asked most is kept on the node object (the binding hands out one object per
- * node while it is referenced) and later questions are a property read.
+ * answer to the questions asked most is kept on the node object (the
+ * binding hands out one object per node while it is referenced) and later
+ * questions are a property read.
  *
  * Arrays and points handed out are frozen: they are shared by every caller
  * now, and one that changed its copy would change everybody's.
@@ -69,6 +70,7 @@ function keep(v: unknown, freeze: boolean): unknown {
   if (freeze && typeof v === "object") Object.freeze(v);
   return v;
 }
+
 let installed = false;
 
 /** Makes the binding's node getters and childForFieldName answer from a memo; once per thread. */
