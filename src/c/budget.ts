@@ -10,10 +10,12 @@
  * methods that step through a tree count their calls and, every so often,
  * look at the clock; past the deadline they throw OverBudget, an ordinary
  * exception, at a point where no native frame is on the stack. Parsing
- * itself is bounded by the parser's own timeout (setTimeoutMicros). Every rule and shared analysis
- * goes through those methods, so none can run on for long after the
- * deadline; the caller (src/cli/check.ts) then tells the message as given
- * up on, whatever the engine made of the exceptions.
+ * itself is bounded by the parser's own timeout (setTimeoutMicros). Every
+ * rule and shared analysis goes through those methods (or through the node
+ * memo of src/c/memo.ts, which takes a step when it asks the binding), so
+ * none can run on for long after the deadline; the caller
+ * (src/cli/check.ts) then tells the message as given up on, whatever the
+ * engine made of the exceptions.
  */
 /** Thrown by tree-sitter's methods once the deadline has passed. */
 export class OverBudget extends Error {
@@ -35,8 +37,20 @@ export function step(): void {
 const HEAVY = new Set(["descendantsOfType", "children", "namedChildren", "descendantCount", "matches", "captures"]);
 
 /** A step that may walk a whole tree: a look at the clock each time. */
-export function heavyStep(): void {
+function heavyStep(): void {
   if (deadline !== Infinity && performance.now() > deadline) throw new OverBudget("over the time budget");
+}
+
+/** The step a call of the binding's method or getter `name` takes. */
+export function stepFor(name: string): () => void {
+  return HEAVY.has(name) ? heavyStep : step;
+}
+
+/** The binding's classes whose methods step through a tree. */
+export interface SteppingClasses {
+  SyntaxNode: { prototype: object };
+  TreeCursor: { prototype: object };
+  Query: { prototype: object };
 }
 
 /** Sets the deadline `ms` milliseconds from now (0 or Infinity: none). */
@@ -68,7 +82,7 @@ let instrumented = false;
  * kept by src/c/memo.ts are left to it: it takes a step when it asks the
  * binding, not when it answers from its memo.
  */
-export function clockSteps(binding: { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } }, memoized: ReadonlySet<string>): void {
+export function clockSteps(binding: SteppingClasses, memoized: ReadonlySet<string>): void {
   if (instrumented) return;
   instrumented = true;
   wrap(binding.SyntaxNode.prototype, new Set([...NODE_STEPS].filter((n) => !memoized.has(n))));
@@ -81,9 +95,9 @@ export function clockSteps(binding: { SyntaxNode: { prototype: object }; TreeCur
  * it goes. `parent` is one: tree-sitter finds a node's parent by walking
  * down from the root, so in a deeply nested expression a loop up the
  * parents is where the time goes. The getters of what a node is (type,
- * text, offsets) are left unwrapped: called once or twice per step, they
- * would double the cost of the clock-keeping without bounding anything the
- * steps do not.
+ * text, offsets) are not steps: called once or twice per step, they would
+ * double the cost of the clock-keeping without bounding anything the steps
+ * do not (the memo counts its own questions to the binding, these among them).
  */
 const NODE_STEPS = new Set([
   "parent", "child", "namedChild", "childForFieldName", "childrenForFieldName", "children", "namedChildren", "childCount", "namedChildCount",
@@ -96,7 +110,7 @@ const CURSOR_STEPS = new Set(["gotoFirstChild", "gotoNextSibling", "gotoParent",
 function wrap(proto: object, names: Set<string>): void {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
     if (!names.has(name) || !d.configurable) continue;
-    const look = HEAVY.has(name) ? heavyStep : step;
+    const look = stepFor(name);
     if (typeof d.value === "function") {
       // The binding's methods take at most three arguments and treat a missing one as undefined.
       const f = d.value as (...a: unknown[]) => unknown;

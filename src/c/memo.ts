@@ -17,7 +17,7 @@
  * A question the binding answers is a step for the time budget
  * (src/c/budget.ts); one answered from the memo is not.
  */
-import { heavyStep, step } from "./budget.js";
+import { step, stepFor } from "./budget.js";
 
 /**
  * The getters kept: those asked of the same node again and again (counted on
@@ -84,8 +84,8 @@ export function memoizeNodes(syntaxNode: { prototype: object }): void {
     const g = d.get;
     const slot: Getter = name;
     const freeze = FROZEN.has(name);
-    // A node's children may be a whole long hunk: the clock is looked at for each such question.
-    const look = name === "namedChildren" ? heavyStep : step;
+    // As the budget steps for the getter (a node's children may be a whole long hunk: a look at the clock each time).
+    const look = stepFor(name);
     Object.defineProperty(proto, name, {
       ...d,
       get(this: Holder) {

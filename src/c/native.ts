@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TreeSitter from "tree-sitter";
-import { clockSteps } from "./budget.js";
+import { clockSteps, type SteppingClasses } from "./budget.js";
 import { MEMOIZED, memoizeNodes } from "./memo.js";
 
 export interface Native {
@@ -47,7 +47,7 @@ export function loadNative(): Native {
     current = NATIVE_PACKAGES[1];
     const C = require(current) as TreeSitter.Language;
     // Node answers kept, tree steps on the budget's clock: both before the first tree is made.
-    const binding = Parser as unknown as { SyntaxNode: { prototype: object }; TreeCursor: { prototype: object }; Query: { prototype: object } };
+    const binding = Parser as unknown as SteppingClasses;
     memoizeNodes(binding.SyntaxNode);
     clockSteps(binding, MEMOIZED);
     loaded = { Parser, C };
