@@ -16,6 +16,8 @@ interface TypeIndex {
   nodes: SyntaxNode[];
   starts: Int32Array;
   ends: Int32Array;
+  /** The largest end among nodes 0..i (made on first use, for enclosingOfType). */
+  reach?: Int32Array;
 }
 
 interface TreeIndex {
@@ -34,6 +36,13 @@ const indexes = new WeakMap<Tree, TreeIndex>();
  */
 const asked = new Set<string>();
 
+/**
+ * Types left out of the union: identifiers are half of all the nodes a tree
+ * holds of the types asked, and fewer than half of the trees are asked for
+ * them, so each tree asked gets a walk of its own for them.
+ */
+const DENSE = new Set(["identifier"]);
+
 function typeIndex(nodes: SyntaxNode[]): TypeIndex {
   const starts = new Int32Array(nodes.length);
   const ends = new Int32Array(nodes.length);
@@ -47,7 +56,7 @@ function typeIndex(nodes: SyntaxNode[]): TypeIndex {
 function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
   let perTree = indexes.get(tree);
   if (!perTree) {
-    for (const t of types) asked.add(t);
+    for (const t of types) if (!DENSE.has(t)) asked.add(t);
     const covered = new Set(asked);
     perTree = { union: tree.rootNode.descendantsOfType([...covered]), covered, byKey: new Map() };
     indexes.set(tree, perTree);
@@ -59,7 +68,7 @@ function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
       const wanted = new Set(types);
       ix = typeIndex(union.filter((n) => wanted.has(n.type)));
     } else {
-      for (const t of types) asked.add(t);
+      for (const t of types) if (!DENSE.has(t)) asked.add(t);
       ix = typeIndex(tree.rootNode.descendantsOfType([...types]));
     }
     perTree.byKey.set(key, ix);
@@ -110,4 +119,32 @@ export function descendantsOfType(node: SyntaxNode, types: string | readonly str
     if (inside(node, s, e, n, ix.starts[i]!, ix.ends[i]!)) out.push(n);
   }
   return out;
+}
+
+/**
+ * The innermost node of `type` at or above `node`, as a walk up its parents
+ * finds it (`enclosingFunction`), from the tree's index: no parent is asked
+ * for, and tree-sitter finds a parent by walking down from the root.
+ */
+export function enclosingOfType(node: SyntaxNode, type: string): SyntaxNode | null {
+  const ix = indexOf(node.tree, type, [type]);
+  const s = node.startIndex;
+  const e = node.endIndex;
+  if (!ix.reach) {
+    ix.reach = new Int32Array(ix.ends.length);
+    let m = -1;
+    for (let i = 0; i < ix.ends.length; i++) ix.reach[i] = m = Math.max(m, ix.ends[i]!);
+  }
+  // The last node starting at or before `node`, then back while one further back could still reach over it.
+  let lo = 0;
+  let hi = ix.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ix.starts[mid]! <= s) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0 && ix.reach[i]! >= e; i--) {
+    if (inside(ix.nodes[i]!, ix.starts[i]!, ix.ends[i]!, node, s, e)) return ix.nodes[i]!;
+  }
+  return null;
 }

@@ -9,7 +9,7 @@ import { blankAnnotations } from "./blank.js";
 import { layoutFile, type Layout, type Side, type SyntheticHead } from "./layout.js";
 import { wholeFile, type TreeSource, type WholeSide } from "./whole.js";
 import { parseC, type SyntaxNode, type Tree } from "./parser.js";
-import { descendantsOfType } from "./descendants.js";
+import { descendantsOfType, enclosingOfType } from "./descendants.js";
 
 export class CView {
   readonly tree: Tree;
@@ -103,10 +103,8 @@ export class CView {
 
   /** The function a node is in, and whether the patch shows that function's head. */
   enclosingFunction(node: SyntaxNode): EnclosingFunction | null {
-    for (let n: SyntaxNode | null = node; n; n = n.parent) {
-      if (n.type === "function_definition") return this.describeFunction(n);
-    }
-    return null;
+    const fn = enclosingOfType(node, "function_definition");
+    return fn ? this.describeFunction(fn) : null;
   }
 
   /** Name, head visibility and annotations of a function_definition node (computed once per function). */
