@@ -67,7 +67,7 @@ export class RcuModel {
       const f = facts.function(fn, info.view);
       for (const call of calls) {
         const name = calleeName(call);
-        if (!name) continue;
+        if (!name || !(name in RCU_ACCESSORS || TRY_GET_CALLS.has(name))) continue;
         const arg = callArgs(call)[0];
         if (name in RCU_ACCESSORS) {
           const p = f.ids.path(arg);
@@ -100,10 +100,9 @@ export class RcuModel {
     if (hit) return hit;
     const out = descendantsOfType(f.fn.node, "call_expression").map((call): RcuCall => {
       const name = calleeName(call) ?? "";
-      const a = callArgs(call);
-      if (name in UNPUBLISH_CALLS) return { call, name, kind: "unpublish", path: objectOf(f, a[UNPUBLISH_CALLS[name].obj]) };
-      if (POINTER_STORES.has(name)) return { call, name, kind: "store", path: f.ids.path(a[0]) };
-      if (name in FREE_CALLS) return { call, name, kind: "free", path: f.ids.path(a[FREE_CALLS[name]]) };
+      if (name in UNPUBLISH_CALLS) return { call, name, kind: "unpublish", path: objectOf(f, callArgs(call)[UNPUBLISH_CALLS[name].obj]) };
+      if (POINTER_STORES.has(name)) return { call, name, kind: "store", path: f.ids.path(callArgs(call)[0]) };
+      if (name in FREE_CALLS) return { call, name, kind: "free", path: f.ids.path(callArgs(call)[FREE_CALLS[name]]) };
       if (isGracePeriodCall(name) || this.waitsInside(name)) return { call, name, kind: "grace", path: null };
       const known = name in RCU_ACCESSORS || name in LOCK_CALLS || /^(h?list|hlist_nulls|hash)_/.test(name);
       return { call, name, kind: !known && MAYBE_WAITS.test(name) ? "grace" : "other", path: null };

@@ -152,7 +152,11 @@ export class World implements TypeWorld {
         }
       }
     }
-    for (const s of descendantsOfType(root, "struct_specifier")) this.struct(s, view);
+    // Struct definitions, by their bodies: most struct specifiers only name a type (`struct device *dev`).
+    for (const body of descendantsOfType(root, "field_declaration_list")) {
+      const s = body.parent;
+      if (s?.type === "struct_specifier") this.struct(s, view);
+    }
     // Only views that name a teardown registration are searched for one.
     const names = [...Object.keys(TEARDOWN_REGISTRATIONS), ...Object.keys(ATOMIC_REGISTRATIONS)];
     const calls = names.some((n) => view.source.includes(n)) ? descendantsOfType(root, "call_expression") : [];
