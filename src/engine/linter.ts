@@ -295,6 +295,8 @@ function runVisitors(
  */
 class Analyses {
   private readonly results = new Map<string, unknown>();
+  /** What every rule context of the patch offers of these analyses (withShared). */
+  readonly part: SharedPart = sharedPart(this);
 
   constructor(
     private readonly patch: Patch,
@@ -320,10 +322,16 @@ class Analyses {
   }
 }
 
-/** Give a rule context what every context offers of the shared analyses (kept as getters: computed on first use). */
+/**
+ * Give a rule context what every context offers of the shared analyses: one
+ * object per patch, the prototype of every context (its getters compute on
+ * first use).
+ */
 function withShared<T extends object>(ctx: T, shared: Analyses) {
-  return Object.defineProperties(ctx, Object.getOwnPropertyDescriptors(sharedPart(shared))) as T & ReturnType<typeof sharedPart>;
+  return Object.setPrototypeOf(ctx, shared.part) as T & SharedPart;
 }
+
+type SharedPart = ReturnType<typeof sharedPart>;
 
 function sharedPart(shared: Analyses) {
   return {
