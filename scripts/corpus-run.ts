@@ -5,8 +5,8 @@
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Transform } from "node:stream";
-import { parseMail, splitMessages } from "../src/input/index.js";
-import { parsePatch, type MessageKind } from "../src/patch/index.js";
+import { parseMail, splitMessages, type Mail } from "../src/input/index.js";
+import { parsePatch, type MessageKind, type Patch } from "../src/patch/index.js";
 import { createLinter, SeriesHold } from "../src/engine/index.js";
 import { builtinRules } from "../rules/index.js";
 
@@ -90,7 +90,7 @@ export interface CorpusCounts {
   unreadableReasons: Map<string, number>;
   noDiffReasons: Map<string, number>;
   fileDiffs: number;
-  /** Patches whose file-diff count differs from their `diff --git` header count. */
+  /** Patches with a `diff --git` header that opened no file diff (lostFileDiffs): how many headers, how many opened one. */
   fileMismatches: { index: number; subject: string; expected: number; got: number }[];
   patchesWithoutFiles: number;
   /** Patch-kind messages whose subject carries a PATCH tag (the corpus README's count). */
@@ -111,10 +111,24 @@ export interface CorpusCounts {
   seconds: number;
 }
 
-function countLines(text: string, re: RegExp): number {
-  let n = 0;
-  for (const line of text.split("\n")) if (re.test(line)) n++;
-  return n;
+/**
+ * Independent check that no file diff was lost: every `diff --git` header
+ * outside quotes must open a file diff of the patch, on its line. A patch
+ * may hold more file diffs than headers (a `diff -u` pasted in its notes is
+ * one too): those are not losses.
+ */
+export function lostFileDiffs(mail: Mail, patch: Patch): { headers: number; lost: number } {
+  const opened = new Set(patch.files.filter((f) => !f.fragment).map((f) => f.inputLine));
+  let headers = 0;
+  let lost = 0;
+  for (const s of mail.segments) {
+    s.text.split("\n").forEach((line, i) => {
+      if (!line.startsWith("diff --git ")) return;
+      headers++;
+      if (!opened.has(s.lineBase + 1 + i)) lost++;
+    });
+  }
+  return { headers, lost };
 }
 
 /** Run the whole pipeline over an archive. `onMessage` is called every message (for progress). */
@@ -191,10 +205,8 @@ export async function runCorpus(
       c.fileDiffs += patch.files.length;
       if (patch.files.length === 0) c.patchesWithoutFiles++;
       if (/\[[^\]]*PATCH[^\]]*\]/i.test(patch.subject)) c.taggedPatches++;
-      // Independent check: every `diff --git` header outside quotes is one file diff.
-      const expected = mail.segments.reduce((n, s) => n + countLines(s.text, /^diff --git /), 0);
-      const got = patch.files.filter((f) => !f.fragment).length;
-      if (expected > 0 && expected !== got) c.fileMismatches.push({ index: raw.index, subject: patch.subject, expected, got });
+      const { headers, lost } = lostFileDiffs(mail, patch);
+      if (lost > 0) c.fileMismatches.push({ index: raw.index, subject: patch.subject, expected: headers, got: headers - lost });
     }
     await series.add(linter.lintPatch(patch));
     onMessage?.(c);

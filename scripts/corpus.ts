@@ -142,8 +142,8 @@ for (const p of paths) {
   for (const [reason, n] of c.unreadableReasons) out.push(`  unreadable: ${n} ${reason}`);
   out.push(`patches with a PATCH tag in the subject: ${c.taggedPatches} (the rest: RFC-only tags, pull requests, mm-commits mail)`);
   out.push(`patches: ${c.kinds.patch}, file diffs: ${c.fileDiffs}, patches with no file diff: ${c.patchesWithoutFiles}`);
-  out.push(`patches whose file diffs differ from their diff --git headers: ${c.fileMismatches.length}`);
-  for (const m of c.fileMismatches.slice(0, 20)) out.push(`  #${m.index} ${m.subject}: ${m.got} of ${m.expected}`);
+  out.push(`patches with a diff --git header that opened no file diff: ${c.fileMismatches.length}`);
+  for (const m of c.fileMismatches.slice(0, 20)) out.push(`  #${m.index} ${m.subject}: ${m.got} of ${m.expected} headers opened one`);
   out.push(`internal errors: ${c.internalErrors.length}`);
   for (const e of c.internalErrors.slice(0, 20)) out.push(`  #${e.index}: ${e.problem}`);
   out.push(`findings by rule (${name}, ${c.kinds.patch} patches):`);

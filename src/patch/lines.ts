@@ -141,10 +141,14 @@ export function parseFileLinePath(rest: string): string | null {
   return p;
 }
 
-/** Strips the first path component (the `-p1` convention: `linux.orig/mm/x.c` → `mm/x.c`). */
+/**
+ * Strips the first path component (the `-p1` convention: `linux.orig/mm/x.c`
+ * → `mm/x.c`); repeated slashes count as one, as for patch and git apply
+ * (`results//generic/x` → `generic/x`).
+ */
 export function stripFirstComponent(p: string): string {
   const slash = p.indexOf("/");
-  return slash > 0 ? p.slice(slash + 1) : p;
+  return slash > 0 ? p.slice(slash + 1).replace(/^\/+/, "") : p;
 }
 
 export function firstComponent(p: string): string {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it, expect } from "vitest";
 import type { Mail, TextSegment } from "../../src/input/types.js";
+import { parseMail } from "../../src/input/index.js";
 import { parsePatch } from "../../src/patch/index.js";
 import type { FileDiff, Hunk, Patch, PatchLine } from "../../src/patch/index.js";
 
@@ -565,6 +566,22 @@ describe("plain git diff and diff -u text", () => {
       [14, 14, "", true],
     ]);
     expect(lineWithText(p.files[0]!, "\tdax_write_unlock();")).toMatchObject({ kind: "+", newNo: 20, inputLine: 20 });
+  });
+
+  it("reads a diff -u pasted in a patch's notes as a file diff of its own, -p1 with a doubled slash", async () => {
+    // fixtures/patch/notes-diff-u.eml (quoted-printable): `--- tests/generic/593.out`, `+++ results//generic/593.out.bad`, then three git file diffs
+    const file = root + "fixtures/patch/notes-diff-u.eml";
+    const p = parsePatch(await parseMail({ source: file, index: 0, startLine: 1, hasHeaders: true, bytes: readFileSync(file) }));
+    expect(p.kind).toBe("patch");
+    expect(p.files.map((f) => [f.path, f.oldPath, f.status])).toEqual([
+      ["generic/593.out.bad", "generic/593.out", "modified"],
+      ["tests/generic/593", null, "added"],
+      ["tests/generic/593.out", null, "added"],
+      ["tests/generic/group", "tests/generic/group", "modified"],
+    ]);
+    expect(p.problems).toEqual([]);
+    expect(p.files[0]!.hunks.map((h) => [h.oldStart, h.oldCount, h.newStart, h.newCount, h.lines.length, h.complete])).toEqual([[5, 28, 5, 28, 35, true]]);
+    expect(p.files.slice(1).every((f) => f.hunks.every((h) => h.complete))).toBe(true);
   });
 
   it("reads a quilt patch (Index: lines) sent as a counter-patch in a reply", () => {
