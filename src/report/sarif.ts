@@ -13,6 +13,8 @@
  *   no region (the whole file), and a related location pointing at the
  *   finding's line of the input (the mail or patch file). Findings about the
  *   whole message (file "") point at the input, at patchLine when known.
+ *   The function the finding stands in, when known, is a logical location
+ *   (kind "function").
  * - relatedLocations for related locations; fixes for suggestions whose whole
  *   range is known (else properties.suggestion); input problems and
  *   unreadable messages as toolExecutionNotifications of the one invocation.
@@ -103,7 +105,7 @@ function result(f: Finding, r: MessageResult, ruleIndex: number): Json {
     ruleIndex,
     level: sarifLevel(f.severity),
     message: { text: f.message },
-    locations: [{ physicalLocation: physical(f, r.source) }],
+    locations: [location(f, r.source)],
   };
 
   const related: Json[] = f.related.map((rel, i) => {
@@ -138,6 +140,13 @@ function result(f: Finding, r: MessageResult, ruleIndex: number): Json {
   }
   out.properties = properties;
   return out;
+}
+
+/** The finding's place: its physical location, and the function it stands in as a logical one. */
+function location(f: Finding, source: string): Json {
+  const loc: Json = { physicalLocation: physical(f, source) };
+  if (f.function) loc.logicalLocations = [{ name: f.function, kind: "function" }];
+  return loc;
 }
 
 /** See the module comment: the file and line when known, else the whole file, else the input. */

@@ -92,14 +92,19 @@ describe("sarif reporter", () => {
     for (const r of results) expect(log.runs[0].tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
   });
 
-  it("gives the file and region of a known line, related locations, the fix and the confidence", () => {
+  it("gives the file and region of a known line, the function, related locations, the fix and the confidence", () => {
     const [err, warn] = check([patchResult()]).runs[0].results as Obj[];
     expect(err).toEqual({
       ruleId: "bitwise-or-in-condition",
       ruleIndex: 0,
       level: "error",
       message: { text: "'|' between two conditions, did you mean '||'" },
-      locations: [{ physicalLocation: { artifactLocation: { uri: "drivers/net/foo.c" }, region: { startLine: 161, startColumn: 9 } } }],
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: "drivers/net/foo.c" }, region: { startLine: 161, startColumn: 9 } },
+          logicalLocations: [{ name: "foo_check", kind: "function" }],
+        },
+      ],
       properties: {
         confidence: "high",
         source: "0001-net-foo-fix-bar.patch",
