@@ -68,7 +68,7 @@ export const CHECKPATCH_OPTIONS: readonly CheckpatchOption[] = [
     checkpatch: "-g, --git",
     kind: "alias",
     kreview:
-      "`--git REV`: `-g` takes the revision as its value, one revision or range (`REV`, `A..B`, `-N`); checkpatch's `REV-N` is written `-N` (from `HEAD`) or `REV~N..REV`",
+      "`--git REV`: `-g` takes the revision as its value, one revision or range (`REV`, `A..B`, `-N`, and checkpatch's `REV-N`, the last N commits from REV, unless the whole value names a revision, such as a branch `fix-2`)",
   },
   { checkpatch: "-f, --file", kind: "same", kreview: "lint whole source files, every line taken as added; findings name the file as given and its own line numbers. `--format` has no short form: `-f terse` is answered with what to write" },
   { checkpatch: "--subjective, --strict", kind: "alias", kreview: "`--strict` (the same spelling); `--subjective` sets it too, `--no-subjective` is `--no-strict`" },

@@ -1,5 +1,5 @@
 /**
- * `--git <rev | a..b | -N>`: the commits of the repository kreview runs in, as
+ * `--git <rev | a..b | -N | rev-N>`: the commits of the repository kreview runs in, as
  * one series, in the form they would be mailed: `git format-patch --stdout`
  * is run and its mbox becomes one input, named `git:<range>`, that goes
  * through the same pipeline as any mbox (so subjects are `[PATCH n/m] ...`,
@@ -16,6 +16,10 @@
  * placed after `--end-of-options` and before `--`, so no value can turn into
  * a git option or a path. A value starting with `-` other than `-N` is
  * refused before git is run, with a message that says so.
+ *
+ * `REV-N` is checkpatch's: the last N commits from REV (`HEAD-3`, `v6.12-2`),
+ * unless the whole value names a revision itself (a branch `fix-2`), which
+ * git is asked first.
  */
 import { childProcess } from "./lazy.js";
 import { Readable } from "node:stream";
@@ -41,18 +45,28 @@ const FORMAT_PATCH = ["format-patch", "--stdout", "--no-color", "-M", "--no-cove
  * while `<rev>^!` (the commit without its parents) leaves nothing, which is
  * reported.
  */
-export function revisionArgs(range: string): string[] {
+export function revisionArgs(range: string, isRevision = true): string[] {
   if (/^-[1-9]\d*$/.test(range)) return [range]; // the last N commits from HEAD
-  if (range === "") throw new GitError("--git: needs a revision, a range a..b or -N");
-  if (range.startsWith("-")) throw new GitError(`--git ${range}: not a revision, a range a..b or -N (values starting with '-' are refused)`);
+  if (range === "") throw new GitError("--git: needs a revision, a range a..b, -N or REV-N");
+  if (range.startsWith("-")) throw new GitError(`--git ${range}: not a revision, a range a..b, -N or REV-N (values starting with '-' are refused)`);
+  const counted = countedForm(range);
+  if (counted && !isRevision) return [`-${counted.count}`, "--end-of-options", counted.rev]; // the last N commits from REV
   // a range already (a..b, a...b, or rev^! / rev^@ / rev^- which name sets of commits)
   if (range.includes("..") || /\^[!@-]/.test(range)) return ["--end-of-options", range];
   return ["-1", "--end-of-options", `${range}^!`];
 }
 
+/** `REV-N` split (`HEAD-3` → HEAD, 3), or null when the value is not of that form. */
+export function countedForm(range: string): { rev: string; count: number } | null {
+  const m = /^([^-].*)-([1-9]\d*)$/.exec(range);
+  return m && !m[1]!.includes("..") ? { rev: m[1]!, count: Number(m[2]) } : null;
+}
+
 /** The commits of `range` in `cwd`'s repository as one mbox input. Throws GitError. */
 export async function gitInput(range: string, cwd: string): Promise<InputSpec> {
-  const args = [...NEUTRAL_CONFIG, ...FORMAT_PATCH, ...revisionArgs(range), "--"];
+  // `fix-2` may be a branch: only a value that names no commit is read as REV-N
+  const isRevision = countedForm(range) ? (await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${range}^{commit}`], cwd)).status === 0 : true;
+  const args = [...NEUTRAL_CONFIG, ...FORMAT_PATCH, ...revisionArgs(range, isRevision), "--"];
   const { status, stdout, stderr } = await runGit(args, cwd);
   // git names the revision it was given: keep our `^!` out of the message
   if (status !== 0) throw new GitError(`--git ${range}: ${gitFailure(stderr, cwd).replaceAll(`${range}^!`, range)}`);

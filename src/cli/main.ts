@@ -65,7 +65,7 @@ interface LintOptions extends CheckpatchOpts {
   strict?: boolean;
   /** --severity RULE=LEVEL, merged over the configuration file's. */
   severity?: Record<string, Severity>;
-  /** --git: a revision, a..b, or -N. */
+  /** --git: a revision, a..b, -N or REV-N. */
   git?: string;
   /** false with --no-config. */
   config?: boolean;
@@ -119,7 +119,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option("--strict", "also report check-level findings, as checkpatch --strict")
     .option("--no-strict", "leave check-level findings out even when .kreview.json sets strict")
     .option("--severity <rule=level>", "report a rule at another level: error, warning or check (repeatable, comma-separated)", parseSeverityArg)
-    .option("-g, --git <range>", "lint commits of the current git repository as one series: a revision, a..b, or -N (the last N)")
+    .option("-g, --git <range>", "lint commits of the current git repository as one series: a revision, a..b, -N (the last N) or REV-N (the last N from REV)")
     .option("--no-config", "do not read .kreview.json (nearest upward, else in the home directory)")
     .option("--tree <dir>", "the kernel tree the patches apply to (default: the one the current directory is in, if any)")
     .option("--no-tree", "lint from the hunks alone, even inside a kernel tree")

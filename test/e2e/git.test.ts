@@ -1,5 +1,5 @@
 /**
- * `--git <rev | a..b | -N>` on a real repository made for the test:
+ * `--git <rev | a..b | -N | rev-N>` on a real repository made for the test:
  *
  *   base    foo: add foo_check()          (adds drivers/foo/foo.c)
  *   clean   foo: comment the error return
@@ -177,6 +177,26 @@ describe("--git lints commits as format-patch mails them", () => {
     expect(r.stdout).toMatch(new RegExp(`^total: 0 errors, 0 warnings, \\d+ lines checked\n\n${escape(title)} has no obvious review points and is ready for submission\\.\n`));
   });
 
+  it("--git REV-N, as checkpatch reads it: the last N commits from REV", async () => {
+    const subjects = async (range: string) => (await runJson(["--git", range], { cwd: repo })).report.messages.map((m) => m.subject);
+    expect(await subjects("HEAD-2")).toEqual(await subjects("-2"));
+    expect(await subjects("HEAD-2")).toEqual([`[PATCH 1/2] ${SIDE_SUBJECT}`, `[PATCH 2/2] ${BAD_SUBJECT}`]);
+    expect(await subjects("base-1")).toEqual(["[PATCH] foo: add foo_check()"]);
+    const r = await runJson(["--git", "HEAD~1^2-1"], { cwd: repo });
+    expect(r.report.messages.map((m) => [m.source, m.subject])).toEqual([["git:HEAD~1^2-1", `[PATCH] ${SIDE_SUBJECT}`]]);
+  });
+
+  it("--git fix-2 where fix-2 is a branch: that commit, not two commits from 'fix'", async () => {
+    git("branch", "fix-2", "base");
+    try {
+      const r = await runJson(["--git", "fix-2"], { cwd: repo });
+      expect(r.stderr).toBe("");
+      expect(r.report.messages.map((m) => m.subject)).toEqual(["[PATCH] foo: add foo_check()"]);
+    } finally {
+      git("branch", "-D", "fix-2");
+    }
+  });
+
   it("--git with input files too: the series first, then the files", async () => {
     const r = await runJson(["--git", "HEAD", GOOD], { cwd: repo });
     expect(r.stderr).toBe("");
@@ -188,11 +208,12 @@ describe("--git failures: one line on stderr, exit 2, nothing linted", () => {
   const cases: [string, string[], () => string, string][] = [
     ["a revision that does not exist", ["--git", "nope"], () => repo, "kreview: --git nope: bad revision 'nope'\n"],
     ["a range with a bad end", ["--git", "base..nope"], () => repo, "kreview: --git base..nope: bad revision 'base..nope'\n"],
+    ["REV-N with a bad REV", ["--git", "nope-2"], () => repo, "kreview: --git nope-2: bad revision 'nope'\n"],
     ["an empty range", ["--git", "HEAD..HEAD"], () => repo, "kreview: --git HEAD..HEAD: no commits to lint (merge commits are left out, as format-patch leaves them out)\n"],
     ["a merge commit alone", ["--git", "MERGE"], () => repo, "kreview: --git MERGE: no commits to lint (merge commits are left out, as format-patch leaves them out)\n"],
     ["outside a repository", ["--git", "HEAD"], () => outside, "kreview: --git HEAD: OUTSIDE is not inside a git repository\n"],
-    ["an option in disguise", ["--git", "--output=pwned"], () => repo, "kreview: --git --output=pwned: not a revision, a range a..b or -N (values starting with '-' are refused)\n"],
-    ["-N that is not a count", ["--git=-2x"], () => repo, "kreview: --git -2x: not a revision, a range a..b or -N (values starting with '-' are refused)\n"],
+    ["an option in disguise", ["--git", "--output=pwned"], () => repo, "kreview: --git --output=pwned: not a revision, a range a..b, -N or REV-N (values starting with '-' are refused)\n"],
+    ["-N that is not a count", ["--git=-2x"], () => repo, "kreview: --git -2x: not a revision, a range a..b, -N or REV-N (values starting with '-' are refused)\n"],
   ];
   for (const [name, args, cwd, expected] of cases) {
     it(name, async () => {
