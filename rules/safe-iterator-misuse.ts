@@ -101,8 +101,8 @@ what the walk needs), a body the patch shows only in part. With no lock
 anywhere to go by, it says nothing about a walk whose caller's head the patch
 hides, or whose head is passed in (a list known only by its entries' type:
 it may be a private one); otherwise a hidden caller lowers the confidence.
-Kernel walks the list table does not know (\`list_for_each_entry_safe_from()\`)
-are not looked at. Two functions that never run at once by the driver's
+Walks the list table does not know (a subsystem's own \`for_each\` macro
+over a list) are not looked at. Two functions that never run at once by the driver's
 design (a reset handler and the work it queues) are not told apart from
 two that do.
 `,

@@ -37,13 +37,21 @@ add(["list_replace", "list_replace_init", "list_replace_rcu", "hlist_replace_rcu
 add(["list_splice", "list_splice_tail", "list_splice_init", "list_splice_tail_init", "list_splice_init_rcu", "list_splice_tail_init_rcu"], {
   op: "mutation", head: 1, entry: -1,
 });
-add(["list_for_each_entry", "list_for_each_entry_reverse", "list_for_each_entry_continue", "list_for_each_entry_from", "list_for_each_entry_rcu", "list_for_each_entry_srcu", "list_for_each_entry_lockless", "hlist_for_each_entry", "hlist_for_each_entry_rcu", "hlist_for_each_entry_srcu", "hlist_for_each_entry_continue"], {
-  op: "walk", head: 1, entry: 0, member: 2,
+// The walks, as include/linux/list.h and rculist.h of Linux 6.12 define them (argument order included).
+add([
+  "list_for_each_entry", "list_for_each_entry_reverse", "list_for_each_entry_continue", "list_for_each_entry_continue_reverse",
+  "list_for_each_entry_from", "list_for_each_entry_from_reverse", "list_for_each_entry_rcu", "list_for_each_entry_srcu",
+  "list_for_each_entry_lockless", "list_for_each_entry_continue_rcu", "list_for_each_entry_from_rcu",
+  "hlist_for_each_entry", "hlist_for_each_entry_rcu", "hlist_for_each_entry_srcu", "hlist_for_each_entry_rcu_notrace", "hlist_for_each_entry_rcu_bh",
+], { op: "walk", head: 1, entry: 0, member: 2 });
+// (pos, member): they go on from an entry, and name no head.
+add(["hlist_for_each_entry_continue", "hlist_for_each_entry_from", "hlist_for_each_entry_continue_rcu", "hlist_for_each_entry_continue_rcu_bh", "hlist_for_each_entry_from_rcu"], {
+  op: "walk", head: -1, entry: 0, member: 1,
 });
-add(["list_for_each_entry_safe", "list_for_each_entry_safe_reverse", "list_for_each_entry_safe_continue", "hlist_for_each_entry_safe"], {
+add(["list_for_each_entry_safe", "list_for_each_entry_safe_reverse", "list_for_each_entry_safe_continue", "list_for_each_entry_safe_from", "hlist_for_each_entry_safe"], {
   op: "walk", head: 2, entry: 0, member: 3,
 });
-add(["list_for_each", "list_for_each_prev", "list_for_each_rcu", "hlist_for_each"], { op: "walk", head: 1, entry: -1 });
+add(["list_for_each", "list_for_each_reverse", "list_for_each_prev", "list_for_each_continue", "list_for_each_rcu", "hlist_for_each"], { op: "walk", head: 1, entry: -1 });
 add(["list_for_each_safe", "list_for_each_prev_safe", "hlist_for_each_safe"], { op: "walk", head: 2, entry: -1 });
 
 export const LIST_CALLS: Readonly<Record<string, ListCall>> = table;
