@@ -5,8 +5,9 @@
  * identifiers, ...) inside a function again and again: each asks for its
  * own, and each question is a native walk of the subtree that builds a
  * fresh JavaScript object per node found. Here the first question on a tree
- * walks it once, for every type asked of any tree so far; each question is
- * then a binary search by offsets in the nodes of its types. The answer is
+ * walks it once, for every type asked of any tree so far (identifiers
+ * aside); each question is then a binary search by offsets in the nodes of
+ * its types. The answer is
  * the native one: the node itself when it has the type, then its
  * descendants of the type, in document order.
  */
@@ -30,16 +31,17 @@ interface TreeIndex {
 const indexes = new WeakMap<Tree, TreeIndex>();
 
 /**
- * Every type asked for on this thread so far. A tree's first question walks
- * it once for all of them, since the analyses and rules ask much the same
- * types of every tree; a type first asked later gets a walk of its own.
+ * Every type asked for on this thread so far, but DENSE ones. A tree's
+ * first question walks it once for all of them, since the analyses and
+ * rules ask much the same types of every tree; a type first asked later,
+ * and a dense one, gets a walk of its own.
  */
 const asked = new Set<string>();
 
 /**
  * Types left out of the union: identifiers are half of all the nodes a tree
  * holds of the types asked, and fewer than half of the trees are asked for
- * them, so each tree asked gets a walk of its own for them.
+ * them (a node object costs more than a walk).
  */
 const DENSE = new Set(["identifier"]);
 

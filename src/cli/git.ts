@@ -57,7 +57,7 @@ export function revisionArgs(range: string, isRevision = true): string[] {
 }
 
 /** `REV-N` split (`HEAD-3` → HEAD, 3), or null when the value is not of that form. */
-export function countedForm(range: string): { rev: string; count: number } | null {
+function countedForm(range: string): { rev: string; count: number } | null {
   const m = /^([^-].*)-([1-9]\d*)$/.exec(range);
   return m && !m[1]!.includes("..") ? { rev: m[1]!, count: Number(m[2]) } : null;
 }

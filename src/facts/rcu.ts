@@ -60,20 +60,24 @@ export class RcuModel {
     for (const [name, g] of world.globals) {
       if (ANNOTATED.test(rawText(g.view, g.node))) this.note(name, { why: "annotated", node: g.node, view: g.view });
     }
+    // An RCU accessor, or a try-get (of an object found under RCU).
+    const told = (call: SyntaxNode) => {
+      const n = calleeName(call);
+      return !!n && (n in RCU_ACCESSORS || TRY_GET_CALLS.has(n));
+    };
     for (const info of world.functions) {
-      const calls = descendantsOfType(info.node, "call_expression");
-      if (!calls.some((c) => { const n = calleeName(c); return !!n && (n in RCU_ACCESSORS || TRY_GET_CALLS.has(n)); })) continue;
+      const calls = descendantsOfType(info.node, "call_expression").filter(told);
+      if (calls.length === 0) continue;
       const fn = info.view.describeFunction(info.node);
       const f = facts.function(fn, info.view);
       for (const call of calls) {
-        const name = calleeName(call);
-        if (!name || !(name in RCU_ACCESSORS || TRY_GET_CALLS.has(name))) continue;
+        const name = calleeName(call)!;
         const arg = callArgs(call)[0];
         if (name in RCU_ACCESSORS) {
           const p = f.ids.path(arg);
           const key = p && f.ids.typeKey(p);
           if (key) this.note(key, { why: "accessor", node: call, view: info.view });
-        } else if (TRY_GET_CALLS.has(name)) {
+        } else {
           const held = f.locks.heldAt(call);
           if (!held || ![...held.values()].some((h) => h.kind === "rcu")) continue;
           const p = f.ids.path(arg);
