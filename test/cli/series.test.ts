@@ -28,7 +28,7 @@ async function run(args: string[], options: { strict?: boolean; jobs?: number } 
   expect(failures).toEqual([]);
   const linter = createLinter({ rules: builtinRules, only: rule, strict: options.strict });
   const jobs = options.jobs ?? 1;
-  const out = await lintInputs(inputs, linter, jobs > 1 ? { jobs, workerLinter: { only: rule, strict: options.strict } } : {});
+  const out = await lintInputs(inputs, linter, jobs > 1 ? { jobs, workerLinter: { only: rule, strict: options.strict }, poolAfterMs: 0 } : {});
   return out.results;
 }
 

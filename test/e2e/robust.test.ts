@@ -57,24 +57,32 @@ describe("bounded", () => {
   });
 });
 
-/** An mbox of n copies of a real patch (each its own Message-ID), with a pathological one at `slowAt`. */
-function archive(n: number, slowAt: number): string {
+/** An mbox of n copies of a real patch (each its own Message-ID), with a pathological one at each of `slowAt`. */
+function archive(n: number, ...slowAt: number[]): string {
   const one = fixture("fixtures/seeds/threads/memfile-notifier/v5-02-patch.eml").toString();
   const slow = `From: A <a@example.org>\nSubject: [PATCH] foo: a long hunk\nMessage-ID: <slow@example.org>\n\nSigned-off-by: A <a@example.org>\n---\ndiff --git a/drivers/foo.c b/drivers/foo.c\n--- a/drivers/foo.c\n+++ b/drivers/foo.c\n@@ -10,2 +10,50002 @@ static int foo(struct bar *b)\n \tint x;\n${"+\tlist_add(&a0, &b);\n".repeat(50000)} \treturn 0;\n`;
-  const msgs = Array.from({ length: n }, (_, i) => (i === slowAt ? slow : one.replace(/^Message-ID: <[^>]*>/im, `Message-ID: <m${i}@example.org>`)));
+  const msgs = Array.from({ length: n }, (_, i) =>
+    slowAt.includes(i) ? slow.replace("<slow@example.org>", `<slow${i}@example.org>`) : one.replace(/^Message-ID: <[^>]*>/im, `Message-ID: <m${i}@example.org>`),
+  );
   return msgs.map((m) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${m.replace(/^(>*From )/gm, ">$1")}\n`).join("");
 }
 
 describe("parallel", () => {
-  it("on worker threads: every message in input order, the slow one given up on, the rest as on one thread", async () => {
-    writeFileSync(path.join(tmp, "twelve.mbox"), archive(12, 10));
+  it("on worker threads: every message in input order, the slow ones given up on, the rest as on one thread", async () => {
+    // The pool starts once this thread has linted 8 messages and spent a second on them: the slow
+    // message at 9 (given up on here after 1.5 s) makes sure of that, and the one at 12 is a worker's.
+    writeFileSync(path.join(tmp, "fourteen.mbox"), archive(14, 9, 12));
     const [pool, one] = await Promise.all([
-      runJson(["-j", "2", "--timeout-per-message", "1.5", "twelve.mbox"], { cwd: tmp, timeoutMs: 20_000 }),
-      runJson(["-j", "1", "--timeout-per-message", "1.5", "twelve.mbox"], { cwd: tmp, timeoutMs: 20_000 }),
+      runJson(["-j", "2", "--timeout-per-message", "1.5", "fourteen.mbox"], { cwd: tmp, timeoutMs: 30_000 }),
+      runJson(["-j", "1", "--timeout-per-message", "1.5", "fourteen.mbox"], { cwd: tmp, timeoutMs: 30_000 }),
     ]);
-    expect(pool.report.messages.map((m) => m.index)).toEqual([...Array(12).keys()]);
-    expect(pool.report.messages[10].problems).toEqual(["gave up after 1.5 s: checking this message took longer than --timeout-per-message allows"]);
-    expect(pool.stderr).toBe("kreview: twelve.mbox, message 11: gave up after 1.5 s: checking this message took longer than --timeout-per-message allows\n");
+    expect(pool.report.messages.map((m) => m.index)).toEqual([...Array(14).keys()]);
+    const gaveUp = "gave up after 1.5 s: checking this message took longer than --timeout-per-message allows";
+    expect(pool.report.messages.filter((m) => m.problems.length > 0).map((m) => [m.index, m.problems])).toEqual([
+      [9, [gaveUp]],
+      [12, [gaveUp]],
+    ]);
+    expect(pool.stderr).toBe(`kreview: fourteen.mbox, message 10: ${gaveUp}\nkreview: fourteen.mbox, message 13: ${gaveUp}\n`);
     expect(pool.status).toBe(2);
     expect(pool.report.messages[0].findings.length).toBeGreaterThan(0);
     expect(pool.stdout).toBe(one.stdout);
