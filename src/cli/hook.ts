@@ -22,6 +22,7 @@ import { lintInputs, resolveInputs } from "./lint-inputs.js";
 import type { CliIO } from "./main.js";
 import { findKernelTree, treeSource } from "./tree.js";
 import { ConfigError, loadConfig, type ConfigSettings } from "./config.js";
+import { Baseline, BaselineError } from "./baseline.js";
 import { exitStatus } from "./status.js";
 import { VERSION } from "./version.js";
 
@@ -263,20 +264,50 @@ async function status(dir: string, io: CliIO): Promise<number> {
  * `kreview --format email` writes, or any other) quotes someone else's diff,
  * and what it quotes is not the sender's to fix: it passes. The report is
  * quiet (`kreview -q`): a file with nothing to say prints nothing as it is
- * sent, one with findings prints them and its total. The series-wide
+ * sent, one with findings prints them and its total. The baseline
+ * `.kreview.json` names takes out the findings it lists, as `kreview FILE`
+ * does (a bad baseline is exit 2, naming it). The series-wide
  * findings at the last file stand on earlier files: that report is not
  * quiet, so each file's verdict names it.
  */
 export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, given?: Linter): Promise<number> {
-  const linter = given ?? (await defaultLinter(io.cwd));
+  const settings = await configured(io.cwd);
+  const linter = given ?? defaultLinter(settings, io.cwd);
+  const baseline = await configuredBaseline(settings, io.cwd);
   // The file alone is not the series: a series-wide rule run on it would
   // miss the other patches (a helper used only in the next one) and could
   // block a good send. Those rules run only over a whole counted series, so
   // on git before 2.41, which gives no counters, they do not run at all.
-  let worst = await lintAndReport([file], io, { ...linter, wantsSeries: false });
+  let worst = await lintAndReport([file], io, { ...linter, wantsSeries: false }, baseline);
   const counters = sendEmailCounters(env);
-  if (counters) worst = Math.max(worst, await trackSeries(path.resolve(io.cwd, file), counters, io, linter));
+  if (counters) worst = Math.max(worst, await trackSeries(path.resolve(io.cwd, file), counters, io, linter, baseline));
   return worst;
+}
+
+/** The settings of the `.kreview.json` that `kreview FILE` would read in `cwd` (none: no file). */
+async function configured(cwd: string): Promise<ConfigSettings> {
+  try {
+    return (await loadConfig({ cwd, rules: builtinRules.map((r) => r.id), formats: Object.keys(formatters) }))?.settings ?? {};
+  } catch (e) {
+    if (e instanceof ConfigError) throw new HookError(e.message);
+    throw e;
+  }
+}
+
+/** The baseline `.kreview.json` names: what the developer judged stays silent at send time too. */
+async function configuredBaseline(settings: ConfigSettings, cwd: string): Promise<Baseline | null> {
+  if (typeof settings.baseline !== "string") return null;
+  try {
+    return await Baseline.read(settings.baseline, path.relative(cwd, settings.baseline) || settings.baseline);
+  } catch (e) {
+    if (e instanceof BaselineError) throw new HookError(e.message);
+    throw e;
+  }
+}
+
+/** Takes out of each result the findings the baseline lists, counting them for the total line. */
+function suppress(results: MessageResult[], baseline: Baseline | null): void {
+  if (baseline) for (const r of results) r.suppressed = baseline.suppress(r).length;
 }
 
 /**
@@ -284,14 +315,7 @@ export async function hookRun(file: string, io: CliIO, env: NodeJS.ProcessEnv, g
  * with the kernel tree git runs the hook in as context when it is one: what
  * `kreview FILE` would say in the same directory.
  */
-async function defaultLinter(cwd: string): Promise<Linter> {
-  let settings: ConfigSettings = {};
-  try {
-    settings = (await loadConfig({ cwd, rules: builtinRules.map((r) => r.id), formats: Object.keys(formatters) }))?.settings ?? {};
-  } catch (e) {
-    if (e instanceof ConfigError) throw new HookError(e.message);
-    throw e;
-  }
+function defaultLinter(settings: ConfigSettings, cwd: string): Linter {
   const tree = findKernelTree(cwd);
   try {
     return createLinter({
@@ -308,8 +332,8 @@ async function defaultLinter(cwd: string): Promise<Linter> {
   }
 }
 
-function reportMeta(linter: Linter): ReportMeta {
-  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })), quiet: true };
+function reportMeta(linter: Linter, baseline: Baseline | null): ReportMeta {
+  return { version: VERSION, rules: linter.rules.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary })), quiet: true, baseline: baseline !== null };
 }
 
 /** A result as the hook judges it: the findings in the diff a reply quotes are the quoted author's, not the sender's. */
@@ -317,12 +341,13 @@ function sendersOwn(r: MessageResult): MessageResult {
   return r.kind === "reply" && r.findings.length > 0 ? { ...r, findings: [] } : r;
 }
 
-async function lintAndReport(files: string[], io: CliIO, linter: Linter): Promise<number> {
+async function lintAndReport(files: string[], io: CliIO, linter: Linter, baseline: Baseline | null): Promise<number> {
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
   const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
   const results = run.results.map(sendersOwn);
-  const text = results.length > 0 ? formatters.text(results, reportMeta(linter)) : "";
+  suppress(results, baseline);
+  const text = results.length > 0 ? formatters.text(results, reportMeta(linter, baseline)) : "";
   if (text) io.stdout.write(text);
   return exitStatus(results, failures, io.stderr);
 }
@@ -340,7 +365,7 @@ function sendEmailCounters(env: NodeJS.ProcessEnv): { counter: number; total: nu
  * is kept as a list of paths in the git dir: started afresh at file 1 (a send
  * that was aborted leaves a stale list), linted and removed at the last file.
  */
-async function trackSeries(file: string, { counter, total }: { counter: number; total: number }, io: CliIO, linter: Linter): Promise<number> {
+async function trackSeries(file: string, { counter, total }: { counter: number; total: number }, io: CliIO, linter: Linter, baseline: Baseline | null): Promise<number> {
   let gitDir: string;
   try {
     gitDir = path.resolve(io.cwd, git(["rev-parse", "--git-dir"], io.cwd));
@@ -355,7 +380,7 @@ async function trackSeries(file: string, { counter, total }: { counter: number; 
   if (counter < total) return 0;
   const files = (await fs.readFile(list, "utf8")).split("\n").filter(Boolean);
   try {
-    return await lintSeries(files, io, linter);
+    return await lintSeries(files, io, linter, baseline);
   } finally {
     await fs.rm(list, { force: true });
     await fs.rmdir(dir).catch(() => {}); // another send's list may still be there
@@ -367,7 +392,7 @@ async function trackSeries(file: string, { counter, total }: { counter: number; 
  * and prints only what they found: each file's own findings were printed when
  * git handed it over.
  */
-async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<number> {
+async function lintSeries(files: string[], io: CliIO, linter: Linter, baseline: Baseline | null): Promise<number> {
   const seriesWide = new Set(linter.rules.filter((r) => r.series).map((r) => r.id));
   if (seriesWide.size === 0) return 0;
   const { inputs, failures } = await resolveInputs(files, io.cwd, io.stdin);
@@ -375,11 +400,12 @@ async function lintSeries(files: string[], io: CliIO, linter: Linter): Promise<n
   for (const input of inputs) input.oneSeries = "send-email";
   const run = await lintInputs(inputs, linter);
   failures.push(...run.failures);
-  const found = run.results
+  const seriesOwn = run.results
     .filter((r) => r.kind === "patch")
-    .map((r) => ({ ...r, problems: [], internalError: undefined, findings: r.findings.filter((f) => seriesWide.has(f.rule)) }))
-    .filter((r) => r.findings.length > 0);
+    .map((r) => ({ ...r, problems: [], internalError: undefined, findings: r.findings.filter((f) => seriesWide.has(f.rule)) }));
+  suppress(seriesOwn, baseline);
+  const found = seriesOwn.filter((r) => r.findings.length > 0);
   // These findings stand on files sent before this one: not quiet, so each file's verdict (and, with several, its header) names it.
-  if (found.length > 0) io.stdout.write(formatters.text(found, { ...reportMeta(linter), quiet: false }));
+  if (found.length > 0) io.stdout.write(formatters.text(found, { ...reportMeta(linter, baseline), quiet: false }));
   return exitStatus(found, failures, io.stderr);
 }

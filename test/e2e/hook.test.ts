@@ -328,6 +328,37 @@ describe("kreview hook run (what the installed hook calls)", () => {
     }
   });
 
+  it("honours the baseline .kreview.json names: a judged finding does not block the send, a new one does", () => {
+    const cfg = path.join(repo, ".kreview.json");
+    const base = path.join(repo, "judged.json");
+    // The baseline as --write-baseline makes it from the same patch, in this directory.
+    const wrote = kreview(["--no-config", "--no-tree", "--write-baseline", base, BAD], repo);
+    expect(wrote.status).toBe(1);
+    writeFileSync(cfg, JSON.stringify({ baseline: "judged.json" }));
+    try {
+      const r = kreview(["hook", "run", BAD], repo);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain("ERROR:");
+      // Only the bitwise finding judged: the others block the send again.
+      const entries = JSON.parse(readFileSync(base, "utf8"));
+      entries.findings = entries.findings.filter((e: { rule: string }) => e.rule === "bitwise-or-in-condition");
+      writeFileSync(base, JSON.stringify(entries));
+      const partly = kreview(["hook", "run", BAD], repo);
+      expect(partly.status).toBe(1);
+      expect(partly.stdout).not.toContain("ERROR:bitwise-or-in-condition:");
+      expect(partly.stdout).toContain("ERROR:list-mutation-unlocked:");
+      expect(partly.stdout).toMatch(/total: \d+ errors, \d+ warnings, 340 lines checked, 1 suppressed by the baseline/);
+      writeFileSync(base, "not json\n");
+      const broken = kreview(["hook", "run", BAD], repo);
+      expect(broken.status).toBe(2);
+      expect(broken.stderr).toContain("judged.json");
+    } finally {
+      rmSync(cfg, { force: true });
+      rmSync(base, { force: true });
+    }
+  });
+
   it("a clean patch and a cover letter pass quietly; a second argument (git 2.41's headers file) is accepted", () => {
     const good = kreview(["hook", "run", GOOD, path.join(tmp, "no-such-headers")], repo);
     expect(good).toEqual({ status: 0, stdout: "", stderr: "" });
