@@ -116,8 +116,9 @@ export interface LintOptions {
   /**
    * Worker threads to lint on (`-j`); 1 or left out: this thread only. A
    * run lints its first messages here and starts the pool only when there
-   * are more, so a one-patch run never pays for it. Needs `workerLinter`,
-   * the settings the workers build their linter from.
+   * are more and they took a while (IN_PROCESS_FIRST, POOL_AFTER_MS), so a
+   * one-patch run, or a short series, never pays for it. Needs
+   * `workerLinter`, the settings the workers build their linter from.
    */
   jobs?: number;
   workerLinter?: WorkerSpec["linter"];
