@@ -102,9 +102,9 @@ anywhere to go by, it says nothing about a walk whose caller's head the patch
 hides, or whose head is passed in (a list known only by its entries' type:
 it may be a private one); otherwise a hidden caller lowers the confidence.
 Walks the list table does not know (a subsystem's own \`for_each\` macro
-over a list) are not looked at. Two functions that never run at once by the driver's
-design (a reset handler and the work it queues) are not told apart from
-two that do.
+over a list) are not looked at. Two functions that never run at once by the
+driver's design (a reset handler and the work it queues) are not told apart
+from two that do.
 `,
 
   checkCode(ctx) {

@@ -7,9 +7,8 @@
  * fresh JavaScript object per node found. Here the first question on a tree
  * walks it once, for every type asked of any tree so far (identifiers
  * aside); each question is then a binary search by offsets in the nodes of
- * its types. The answer is
- * the native one: the node itself when it has the type, then its
- * descendants of the type, in document order.
+ * its types. The answer is the native one: the node itself when it has the
+ * type, then its descendants of the type, in document order.
  */
 import type { SyntaxNode, Tree } from "./parser.js";
 
@@ -45,6 +44,11 @@ const asked = new Set<string>();
  */
 const DENSE = new Set(["identifier"]);
 
+/** Notes the types asked, for the next trees' one walk. */
+function note(types: readonly string[]): void {
+  for (const t of types) if (!DENSE.has(t)) asked.add(t);
+}
+
 function typeIndex(nodes: SyntaxNode[]): TypeIndex {
   const starts = new Int32Array(nodes.length);
   const ends = new Int32Array(nodes.length);
@@ -58,7 +62,7 @@ function typeIndex(nodes: SyntaxNode[]): TypeIndex {
 function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
   let perTree = indexes.get(tree);
   if (!perTree) {
-    for (const t of types) if (!DENSE.has(t)) asked.add(t);
+    note(types);
     const covered = new Set(asked);
     perTree = { union: tree.rootNode.descendantsOfType([...covered]), covered, byKey: new Map() };
     indexes.set(tree, perTree);
@@ -70,7 +74,7 @@ function indexOf(tree: Tree, key: string, types: readonly string[]): TypeIndex {
       const wanted = new Set(types);
       ix = typeIndex(union.filter((n) => wanted.has(n.type)));
     } else {
-      for (const t of types) if (!DENSE.has(t)) asked.add(t);
+      note(types);
       ix = typeIndex(tree.rootNode.descendantsOfType([...types]));
     }
     perTree.byKey.set(key, ix);
