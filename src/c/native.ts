@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TreeSitter from "tree-sitter";
 import { clockSteps, type SteppingClasses } from "./budget.js";
-import { MEMOIZED, memoizeNodes } from "./memo.js";
+import { MEMOIZED, memoizeNodes, uncacheNodes } from "./memo.js";
 
 export interface Native {
   Parser: typeof TreeSitter;
@@ -47,8 +47,9 @@ export function loadNative(): Native {
     current = NATIVE_PACKAGES[1];
     const C = require(current) as TreeSitter.Language;
     // Node answers kept, tree steps on the budget's clock: both before the first tree is made.
-    const binding = Parser as unknown as SteppingClasses;
+    const binding = Parser as unknown as SteppingClasses & { Tree: { prototype: object } };
     memoizeNodes(binding.SyntaxNode);
+    uncacheNodes(binding.Tree);
     clockSteps(binding, MEMOIZED);
     loaded = { Parser, C };
     return loaded;
