@@ -132,7 +132,7 @@ confidence.
       const known = kernelNullSource(r.callee, r.call);
       if (!known?.known) continue;
       // What the patch changed: the same function tested the same result before, or used it untested already (moved code).
-      const before = r.fn.name ? ctx.preFacts.resultUses().filter((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee) : [];
+      const before = r.fn.name && ctx.changes.mentionedBefore(r.fn.name) ? ctx.preFacts.resultUses().filter((p) => p.fn.name === r.fn.name && p.variable === r.variable && p.callee === r.callee) : [];
       const removed = before.some((p) => p.first === "test");
       if (!removed && before.some((p) => p.first === r.first)) continue;
       // Where the patch removed the test, the kernel's knowledge is enough; else the facts must agree.

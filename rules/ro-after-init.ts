@@ -105,7 +105,7 @@ nothing outside \`__exit\` calls, is \`unregister-without-init\`'s.
       // Prototypes (`int foo(void);`) are not uses.
       const real = uses.filter((r) => !r.node.parent || r.node.parent.type !== "function_declarator");
       // A function the pre-image already had is not new (asked last: it parses the pre-images).
-      if (real.length === 0 || ctx.preFacts.world.functionsNamed(fn.name).length > 0) continue;
+      if (real.length === 0 || ctx.changes.definedBefore(fn.name)) continue;
       const isStatic = /^static\b/.test(f.node.text);
       const confidence = isStatic ? undefined : "medium";
       const boot = real.map((r) => bootRegistration(r.node)).find((b) => b);

@@ -26,9 +26,11 @@ export class CView {
     readonly file: FileDiff,
     readonly side: Side,
     whole?: WholeSide,
+    /** The layout of this side, when it was made before the view. */
+    layout?: Layout,
   ) {
     this.whole = !!whole;
-    this.layout = whole ? wholeLayout(whole) : layoutFile(file, side);
+    this.layout = layout ?? (whole ? wholeLayout(whole) : layoutFile(file, side));
     this.source = this.layout.rows.join("\n");
     this.tree = parseC(this.source);
   }
@@ -193,6 +195,15 @@ export interface CFile {
   readonly pre: CView | null;
   /** Find the pre-image node that stands where a post-image node on a context line stands. */
   preImageOf(node: SyntaxNode): SyntaxNode | null;
+  /**
+   * True when a row of the pre-image holds `text`, read from its layout
+   * without parsing it. A pre-image function, call or use that `text` names
+   * cannot be where this is false: questions about the pre-image ask it
+   * first (parsing the pre-images is about half the parsing).
+   */
+  mentionedBefore(text: string): boolean;
+  /** The words (C identifiers and keywords) of the pre-image's rows, read the same way. */
+  wordsBefore(): ReadonlySet<string>;
 }
 
 /** Does a file diff hold C the views can parse? */
@@ -228,6 +239,9 @@ function wholeLayout(whole: WholeSide): Layout {
   };
 }
 
+/** A C identifier (or keyword) in a row, as tree-sitter's C grammar reads one (Unicode letters and `$` too). */
+const WORD = /[\p{XID_Start}_$][\p{XID_Continue}$]*/gu;
+
 export interface BuildOptions {
   /** The kernel tree the patch applies to, for whole files as context. */
   tree?: TreeSource;
@@ -249,12 +263,25 @@ export function buildCFiles(patch: Patch, options: BuildOptions = {}): CFile[] {
     const post = new CView(file, "post", whole?.post);
     const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
     let pre: CView | null | undefined = hasPre ? undefined : null;
+    let preLayout: Layout | undefined;
+    let preWords: Set<string> | undefined;
+    const layoutPre = () => (preLayout ??= whole?.pre ? wholeLayout(whole.pre) : layoutFile(file, "pre"));
     out.push({
       file,
       post,
       get pre() {
-        if (pre === undefined) pre = new CView(file, "pre", whole?.pre);
+        if (pre === undefined) pre = new CView(file, "pre", whole?.pre, layoutPre());
         return pre;
+      },
+      mentionedBefore(text) {
+        return hasPre && layoutPre().rows.some((r) => r.includes(text));
+      },
+      wordsBefore() {
+        if (!preWords) {
+          preWords = new Set();
+          if (hasPre) for (const r of layoutPre().rows) for (const m of r.matchAll(WORD)) preWords.add(m[0]);
+        }
+        return preWords;
       },
       preImageOf(node) {
         const view = this.pre;

@@ -64,9 +64,19 @@ export class ChangeFacts {
     return !!n && !!this.preCalls.get(n)?.has(norm(call.text));
   }
 
+  /** True when some C file's pre-image holds this text (a name, say): nothing is parsed for it. */
+  mentionedBefore(text: string): boolean {
+    return this.post.cfiles.some((cf) => cf.mentionedBefore(text));
+  }
+
+  /** Did the pre-image of any C file define a function of this name. */
+  definedBefore(name: string): boolean {
+    return this.mentionedBefore(name) && this.pre.world.functionsNamed(name).length > 0;
+  }
+
   /** The pre-image of a post-image function (same name, in the pre-image of any C file). */
   preFunction(fn: EnclosingFunction): FunctionFacts | null {
-    if (!fn.name) return null;
+    if (!fn.name || !this.mentionedBefore(fn.name)) return null;
     const def = this.pre.world.functionsNamed(fn.name)[0];
     return def ? this.pre.function(def.view.describeFunction(def.node), def.view) : null;
   }
@@ -121,16 +131,19 @@ export class ChangeFacts {
 
   /** Calls of the pre-image of the function (by name) that the post-image no longer makes, among `names`. */
   removedCalls(fn: EnclosingFunction, view: CView, names: (name: string) => boolean): SyntaxNode[] {
-    const before = this.preFunction(fn);
-    if (!before) return [];
     const now = new Set(
       descendantsOfType(this.post.function(fn, view).fn.node, "call_expression")
         .map((c) => calleeName(c))
         .filter((n): n is string => !!n),
     );
+    // A callee is a word of its row: with no such word in the pre-image, nothing is parsed to find none.
+    const gone = (n: string) => names(n) && !now.has(n);
+    if (!this.post.cfiles.some((cf) => [...cf.wordsBefore()].some(gone))) return [];
+    const before = this.preFunction(fn);
+    if (!before) return [];
     return descendantsOfType(before.fn.node, "call_expression").filter((c) => {
       const n = calleeName(c);
-      return !!n && names(n) && !now.has(n);
+      return !!n && gone(n);
     });
   }
 }

@@ -10,11 +10,60 @@ async function changesOf(body: string, name: string) {
   const [p] = await patchesOf("t.patch", Buffer.from(text));
   const cfiles = buildCFiles(p);
   const post = new PatchFacts(cfiles, "post");
-  const changes = new ChangeFacts(post, () => new PatchFacts(cfiles, "pre"));
+  let preParsed = 0;
+  const changes = new ChangeFacts(post, () => (preParsed++, new PatchFacts(cfiles, "pre")));
   const view = cfiles[0].post;
   const node = view.root.descendantsOfType("function_definition").find((f) => view.describeFunction(f).name === name)!;
-  return { changes, view, fn: view.describeFunction(node), post };
+  return { changes, view, fn: view.describeFunction(node), post, cfiles, preParsed: () => preParsed };
 }
+
+describe("what the pre-image mentions, read without parsing it", () => {
+  const body = `@@ -1,6 +1,11 @@
+ static int helper(struct dev *d)
+ {
+-	return old_call(d);
++	return new_call(d);
+ }
++
++static int added_fn(struct dev *d)
++{
++	return helper(d);
++}
+ 
+ static int tail(void)
+`;
+
+  it("knows the words of context and removed lines, not those of added lines", async () => {
+    const { changes, cfiles, preParsed } = await changesOf(body, "added_fn");
+    expect(["helper", "old_call", "tail"].map((w) => cfiles[0]!.mentionedBefore(w))).toEqual([true, true, true]);
+    expect(["new_call", "added_fn"].map((w) => changes.mentionedBefore(w))).toEqual([false, false]);
+    expect(preParsed()).toBe(0);
+  });
+
+  it("a function no pre-image row names has no pre-image, and nothing is parsed to say so", async () => {
+    const { changes, fn, preParsed } = await changesOf(body, "added_fn");
+    expect(changes.preFunction(fn)).toBeNull();
+    expect(changes.definedBefore("added_fn")).toBe(false);
+    expect(preParsed()).toBe(0);
+  });
+
+  it("a name the pre-image holds is asked of the pre-image's functions", async () => {
+    const { changes, view, preParsed } = await changesOf(body, "helper");
+    const helper = view.describeFunction(view.root.descendantsOfType("function_definition")[0]!);
+    expect(changes.preFunction(helper)?.fn.name).toBe("helper");
+    expect(changes.definedBefore("helper")).toBe(true);
+    // Called in the pre-image's rows, defined by none of its functions.
+    expect(changes.definedBefore("old_call")).toBe(false);
+    expect(preParsed()).toBe(1);
+  });
+
+  it("a new file has no pre-image to mention anything", async () => {
+    const text = `From: A <a@example.org>\nSubject: [PATCH] t\n\n---\ndiff --git a/drivers/n.c b/drivers/n.c\nnew file mode 100644\n--- /dev/null\n+++ b/drivers/n.c\n@@ -0,0 +1,3 @@\n+int f(void)\n+{\n+}\n`;
+    const [p] = await patchesOf("n.patch", Buffer.from(text));
+    const [cf] = buildCFiles(p);
+    expect([cf!.pre, cf!.mentionedBefore("f")]).toEqual([null, false]);
+  });
+});
 
 describe("what the patch changed", () => {
   it("a NULL test the pre-image made and the post-image does not", async () => {
@@ -87,6 +136,27 @@ describe("what the patch changed", () => {
       "foo_remove",
     );
     expect(changes.removedCalls(fn, view, isWaitCall).map((c) => c.text)).toEqual(["synchronize_rcu()"]);
+  });
+
+  it("no removed wait where no word of the pre-image names one the post-image lacks, and nothing parsed to say so", async () => {
+    const diff = (before: string, removed: string, added: string) => `@@ -1,6 +1,6 @@
+ void foo_remove(struct foo *f)
+ {
+${before} 	list_del(&f->node);
+${removed}+	${added}
+ }
+`;
+    // The post-image still waits: the pre-image's wait is no removed one, and no pre-image is parsed.
+    const kept = await changesOf(diff(" \tsynchronize_rcu();\n", "-\tkfree(f);\n", "kfree_rcu(f, rcu);"), "foo_remove");
+    expect(kept.changes.removedCalls(kept.fn, kept.view, isWaitCall)).toEqual([]);
+    expect(kept.preParsed()).toBe(0);
+    const none = await changesOf(diff("", "-\tkfree(f);\n", "kfree_rcu(f, rcu);"), "foo_remove");
+    expect(none.changes.removedCalls(none.fn, none.view, isWaitCall)).toEqual([]);
+    expect(none.preParsed()).toBe(0);
+    // A wait whose callee and arguments are on two rows of the pre-image is still found.
+    const split = await changesOf(diff("", "-\tsynchronize_rcu\n-\t\t();\n", "kfree(f);"), "foo_remove");
+    expect(split.changes.removedCalls(split.fn, split.view, isWaitCall).map((c) => c.text.replace(/\s+/g, ""))).toEqual(["synchronize_rcu()"]);
+    expect(split.preParsed()).toBe(1);
   });
 });
 
