@@ -202,8 +202,6 @@ export interface CFile {
    * first (parsing the pre-images is about half the parsing).
    */
   mentionedBefore(text: string): boolean;
-  /** The words (C identifiers and keywords) of the pre-image's rows, read the same way. */
-  wordsBefore(): ReadonlySet<string>;
 }
 
 /** Does a file diff hold C the views can parse? */
@@ -239,9 +237,6 @@ function wholeLayout(whole: WholeSide): Layout {
   };
 }
 
-/** A C identifier (or keyword) in a row, as tree-sitter's C grammar reads one (Unicode letters and `$` too). */
-const WORD = /[\p{XID_Start}_$][\p{XID_Continue}$]*/gu;
-
 export interface BuildOptions {
   /** The kernel tree the patch applies to, for whole files as context. */
   tree?: TreeSource;
@@ -264,7 +259,6 @@ export function buildCFiles(patch: Patch, options: BuildOptions = {}): CFile[] {
     const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
     let pre: CView | null | undefined = hasPre ? undefined : null;
     let preLayout: Layout | undefined;
-    let preWords: Set<string> | undefined;
     const layoutPre = () => (preLayout ??= whole?.pre ? wholeLayout(whole.pre) : layoutFile(file, "pre"));
     out.push({
       file,
@@ -275,13 +269,6 @@ export function buildCFiles(patch: Patch, options: BuildOptions = {}): CFile[] {
       },
       mentionedBefore(text) {
         return hasPre && layoutPre().rows.some((r) => r.includes(text));
-      },
-      wordsBefore() {
-        if (!preWords) {
-          preWords = new Set();
-          if (hasPre) for (const r of layoutPre().rows) for (const m of r.matchAll(WORD)) preWords.add(m[0]);
-        }
-        return preWords;
       },
       preImageOf(node) {
         const view = this.pre;

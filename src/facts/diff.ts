@@ -131,19 +131,16 @@ export class ChangeFacts {
 
   /** Calls of the pre-image of the function (by name) that the post-image no longer makes, among `names`. */
   removedCalls(fn: EnclosingFunction, view: CView, names: (name: string) => boolean): SyntaxNode[] {
+    const before = this.preFunction(fn);
+    if (!before) return [];
     const now = new Set(
       descendantsOfType(this.post.function(fn, view).fn.node, "call_expression")
         .map((c) => calleeName(c))
         .filter((n): n is string => !!n),
     );
-    // A callee is a word of its row: with no such word in the pre-image, nothing is parsed to find none.
-    const gone = (n: string) => names(n) && !now.has(n);
-    if (!this.post.cfiles.some((cf) => [...cf.wordsBefore()].some(gone))) return [];
-    const before = this.preFunction(fn);
-    if (!before) return [];
     return descendantsOfType(before.fn.node, "call_expression").filter((c) => {
       const n = calleeName(c);
-      return !!n && gone(n);
+      return !!n && names(n) && !now.has(n);
     });
   }
 }
