@@ -293,7 +293,8 @@ export function scanBraces(texts: string[]): BraceScan {
     }
     let i = 0;
     while (i < text.length) {
-      const c = text[i];
+      // Character codes, not one-character strings: this runs on every character of every hunk.
+      const c = text.charCodeAt(i);
       if (inComment) {
         const end = text.indexOf("*/", i);
         if (end < 0) break;
@@ -301,36 +302,45 @@ export function scanBraces(texts: string[]): BraceScan {
         i = end + 2;
         continue;
       }
-      if (c === "/" && text[i + 1] === "*") {
+      if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
         inComment = true;
         i += 2;
         continue;
       }
-      if (c === "/" && text[i + 1] === "/") break;
-      if (c === '"' || c === "'") {
+      if (c === SLASH && text.charCodeAt(i + 1) === SLASH) break;
+      if (c === DQUOTE || c === SQUOTE) {
         i = skipQuoted(text, i);
         continue;
       }
-      if (c === "{") {
+      if (c === LBRACE) {
         depth++;
         open.push(/\b(struct|union|enum)\b[^;()]*$|=\s*$/.test(text.slice(0, i)) ? "aggregate" : "block");
-      } else if (c === "}") {
+      } else if (c === RBRACE) {
         depth--;
         open.pop();
         if (depth < minDepth) minDepth = depth;
       }
-      if (!/\s/.test(c)) seenCode = true;
+      if (!seenCode && !/\s/.test(text[i]!)) seenCode = true;
       i++;
     }
   }
   return { minDepth, net: depth, startsInComment, endsInComment: inComment, open };
 }
 
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
 function skipQuoted(text: string, start: number): number {
-  const q = text[start];
+  const q = text.charCodeAt(start);
   for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === "\\") i++;
-    else if (text[i] === q) return i + 1;
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === q) return i + 1;
   }
   return text.length;
 }
