@@ -108,7 +108,8 @@ export function encloses(anc: SyntaxNode, n: SyntaxNode): boolean {
 /** The nodes of `types` at or under `node`, in document order, as `node.descendantsOfType(types)` gives them. */
 export function descendantsOfType(node: SyntaxNode, types: string | readonly string[]): SyntaxNode[] {
   const list = typeof types === "string" ? [types] : types;
-  const key = list.join(" ");
+  // Most questions ask one type: its name is the key, no string made per question.
+  const key = list.length === 1 ? list[0]! : list.join(" ");
   const ix = indexOf(node.tree, key, list);
   const s = node.startIndex;
   const e = node.endIndex;
