@@ -30,7 +30,7 @@ export class CView {
     layout?: Layout,
   ) {
     this.whole = !!whole;
-    this.layout = layout ?? (whole ? wholeLayout(whole) : layoutFile(file, side));
+    this.layout = layout ?? sideLayout(file, side, whole);
     this.source = this.layout.rows.join("\n");
     this.tree = parseC(this.source);
   }
@@ -226,6 +226,11 @@ function looksLikeC(file: FileDiff): boolean {
   return total > 0 && score * 2 >= total;
 }
 
+/** A side's layout: from the whole file when the tree gave it, else from the hunks. */
+function sideLayout(file: FileDiff, side: Side, whole: WholeSide | undefined): Layout {
+  return whole ? wholeLayout(whole) : layoutFile(file, side);
+}
+
 /** A whole file's side as a layout: every row is real, none is made up. */
 function wholeLayout(whole: WholeSide): Layout {
   return {
@@ -259,7 +264,7 @@ export function buildCFiles(patch: Patch, options: BuildOptions = {}): CFile[] {
     const hasPre = file.status !== "added" && file.hunks.some((h) => h.lines.some((l) => l.kind !== "+"));
     let pre: CView | null | undefined = hasPre ? undefined : null;
     let preLayout: Layout | undefined;
-    const layoutPre = () => (preLayout ??= whole?.pre ? wholeLayout(whole.pre) : layoutFile(file, "pre"));
+    const layoutPre = () => (preLayout ??= sideLayout(file, "pre", whole?.pre));
     out.push({
       file,
       post,
